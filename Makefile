@@ -1,0 +1,44 @@
+# The two set-up commands of the README: `make book` and `make test`.
+# Both create .venv and install the pinned requirements on first use.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install test lint format book bench fixtures clean
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
+	touch $@
+
+install: $(STAMP)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PY) -m pytest
+
+book: install
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+
+bench: install
+	$(PY) benchmarks/bench_lstm.py
+
+# Regenerates the committed PyTorch fixtures (needs torch; see the script).
+fixtures:
+	$(PYTHON) tests/fixtures/make_torch_fixtures.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,1 @@
+"""lstm_ref: the course's reference NumPy implementation of RNNs and LSTMs."""

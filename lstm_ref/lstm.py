@@ -1,0 +1,349 @@
+"""The LSTM cell and layer, forward and backward.
+
+For one time step, with ``[h_{t-1}, x_t]`` the concatenation of the previous
+hidden state and the input (hidden state first)::
+
+    f_t  = σ(W_f·[h_{t-1}, x_t] + b_f)        forget gate
+    i_t  = σ(W_i·[h_{t-1}, x_t] + b_i)        input gate
+    C̃_t  = tanh(W_c·[h_{t-1}, x_t] + b_c)     candidate
+    C_t  = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t           cell update
+    o_t  = σ(W_o·[h_{t-1}, x_t] + b_o)        output gate
+    h_t  = o_t ⊙ tanh(C_t)                    hidden state
+
+The cell functions compute one gate after another, as the equations read: they
+are the teaching code. ``lstm_forward``/``lstm_backward`` compute the same
+thing fast: the input projection of every step in one matrix product, the four
+gates in one fused product per step, the weight gradients as a few large
+products after the loop, and preallocated buffers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from lstm_ref._checks import (
+    LSTM_KEYS,
+    check_array,
+    check_cache,
+    check_params,
+)
+from lstm_ref.activations import _sigmoid
+
+Array = NDArray[np.floating]
+
+
+class LSTMCellCache(NamedTuple):
+    """What ``lstm_cell_backward`` needs from one forward step."""
+
+    hx: Array  # [h_{t-1}, x_t], (N, H + D)
+    c_prev: Array  # C_{t-1}, (N, H)
+    f: Array  # forget gate f_t, (N, H)
+    i: Array  # input gate i_t, (N, H)
+    c_tilde: Array  # candidate C̃_t, (N, H)
+    o: Array  # output gate o_t, (N, H)
+    tanh_c: Array  # tanh(C_t), (N, H)
+    params: Mapping[str, Array]  # the weights, needed for dh_prev and dx_t
+
+
+class LSTMCache(NamedTuple):
+    """What ``lstm_backward`` needs from ``lstm_forward``.
+
+    The buffers are time-major, ``(T, N, ·)``, so that one step is one
+    contiguous block. ``gates`` holds the four activations side by side in the
+    order o, f, i, C̃ (the three sigmoids first, then the three gates that
+    receive the cell-state gradient next to each other).
+    """
+
+    x: Array  # inputs, time-major, (T, N, D)
+    h: Array  # h_0 … h_T, (T + 1, N, H)
+    c: Array  # C_0 … C_T, (T + 1, N, H)
+    gates: Array  # o, f, i, C̃ of every step, (T, N, 4H)
+    tanh_c: Array  # tanh(C_1) … tanh(C_T), (T, N, H)
+    w_h: Array  # fused recurrent weights, gate order o, f, i, c, (4H, H)
+    w_x: Array  # fused input weights, gate order o, f, i, c, (4H, D)
+
+
+# Gate order of the fused buffers; the public dict uses the names of COURSE.md.
+_FUSED_ORDER = ("o", "f", "i", "c")
+
+
+def lstm_cell_forward(
+    x_t: Array, h_prev: Array, c_prev: Array, params: Mapping[str, Array]
+) -> tuple[Array, Array, LSTMCellCache]:
+    """One LSTM step, computed gate by gate.
+
+    Parameters
+    ----------
+    x_t : ndarray, shape (N, D)
+        Input at step t.
+    h_prev : ndarray, shape (N, H)
+        Hidden state h_{t-1}.
+    c_prev : ndarray, shape (N, H)
+        Cell state C_{t-1}.
+    params : dict
+        ``W_f, W_i, W_c, W_o : (H, H + D)`` and ``b_f, b_i, b_c, b_o : (H,)``.
+
+    Returns
+    -------
+    h_t : ndarray, shape (N, H)
+        New hidden state ``o_t ⊙ tanh(C_t)``.
+    c_t : ndarray, shape (N, H)
+        New cell state ``f_t ⊙ C_{t-1} + i_t ⊙ C̃_t``.
+    cache : LSTMCellCache
+        Values needed by ``lstm_cell_backward``.
+
+    Notes
+    -----
+    In batch-major code each gate is
+    ``z = np.concatenate([h_prev, x_t], axis=1) @ W.T + b``.
+    """
+    dims: dict[str, int] = {}
+    check_array("x_t", x_t, ("N", "D"), dims)
+    check_array("h_prev", h_prev, ("N", "H"), dims)
+    check_array("c_prev", c_prev, ("N", "H"), dims)
+    check_params("params", params, LSTM_KEYS, dims)
+
+    hx = np.concatenate([h_prev, x_t], axis=1)  # (N, H + D)
+    f = _sigmoid(hx @ params["W_f"].T + params["b_f"])  # (N, H)
+    i = _sigmoid(hx @ params["W_i"].T + params["b_i"])  # (N, H)
+    c_tilde = np.tanh(hx @ params["W_c"].T + params["b_c"])  # (N, H)
+    c_t = f * c_prev + i * c_tilde  # (N, H)
+    o = _sigmoid(hx @ params["W_o"].T + params["b_o"])  # (N, H)
+    tanh_c = np.tanh(c_t)  # (N, H)
+    h_t = o * tanh_c  # (N, H)
+    cache = LSTMCellCache(hx, c_prev, f, i, c_tilde, o, tanh_c, params)
+    return h_t, c_t, cache
+
+
+def lstm_cell_backward(
+    dh_t: Array, dc_t: Array, cache: LSTMCellCache
+) -> tuple[Array, Array, Array, dict[str, Array]]:
+    """Backward pass of one LSTM step.
+
+    Parameters
+    ----------
+    dh_t : ndarray, shape (N, H)
+        Gradient of the loss with respect to h_t (from the output at step t and
+        from step t + 1).
+    dc_t : ndarray, shape (N, H)
+        Gradient of the loss with respect to C_t arriving from step t + 1.
+    cache : LSTMCellCache
+        From ``lstm_cell_forward``.
+
+    Returns
+    -------
+    dx_t : ndarray, shape (N, D)
+    dh_prev : ndarray, shape (N, H)
+    dc_prev : ndarray, shape (N, H)
+    grads : dict
+        ``W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o`` with the parameters' shapes.
+
+    Notes
+    -----
+    ``C_t`` reaches the loss twice: directly (``dc_t``) and through
+    ``h_t = o_t ⊙ tanh(C_t)``, so the total is
+    ``dC_t = dc_t + dh_t ⊙ o_t ⊙ (1 - tanh²(C_t))``. Then
+    ``dC_{t-1} = dC_t ⊙ f_t``, and each gate's pre-activation gradient is its
+    output gradient times its activation's derivative: ``s (1 - s)`` for a
+    sigmoid, ``1 - s²`` for tanh.
+    """
+    check_cache("cache", cache, LSTMCellCache)
+    n, hidden = cache.c_prev.shape
+    dims = {"N": n, "H": hidden}
+    check_array("dh_t", dh_t, ("N", "H"), dims)
+    check_array("dc_t", dc_t, ("N", "H"), dims)
+    hx, c_prev, f, i, c_tilde, o, tanh_c, params = cache
+
+    do = dh_t * tanh_c  # (N, H)
+    dc = dc_t + dh_t * o * (1.0 - tanh_c**2)  # (N, H)
+    df = dc * c_prev  # (N, H)
+    di = dc * c_tilde  # (N, H)
+    dc_tilde = dc * i  # (N, H)
+    dc_prev = dc * f  # (N, H)
+
+    dz = {
+        "f": df * f * (1.0 - f),
+        "i": di * i * (1.0 - i),
+        "c": dc_tilde * (1.0 - c_tilde**2),
+        "o": do * o * (1.0 - o),
+    }  # each (N, H)
+    grads: dict[str, Array] = {}
+    dhx = np.zeros_like(hx)  # (N, H + D)
+    for gate, dz_gate in dz.items():
+        grads[f"W_{gate}"] = dz_gate.T @ hx  # (H, H + D)
+        grads[f"b_{gate}"] = dz_gate.sum(axis=0)  # (H,)
+        dhx += dz_gate @ params[f"W_{gate}"]  # (N, H + D)
+    grads = {key: grads[key] for key in LSTM_KEYS}
+    return dhx[:, hidden:], dhx[:, :hidden], dc_prev, grads
+
+
+def _fused_weights(
+    params: Mapping[str, Array], hidden: int, dtype: np.dtype
+) -> tuple[Array, Array, Array]:
+    w = np.concatenate([params[f"W_{g}"] for g in _FUSED_ORDER], axis=0)
+    b = np.concatenate([params[f"b_{g}"] for g in _FUSED_ORDER], axis=0)
+    w = w.astype(dtype, copy=False)
+    return (
+        np.ascontiguousarray(w[:, :hidden]),  # (4H, H)
+        np.ascontiguousarray(w[:, hidden:]),  # (4H, D)
+        b.astype(dtype, copy=False),  # (4H,)
+    )
+
+
+def lstm_forward(
+    x: Array, h0: Array, c0: Array, params: Mapping[str, Array]
+) -> tuple[Array, Array, LSTMCache]:
+    """Run an LSTM over a batch of sequences.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+        Input sequences, batch-major.
+    h0 : ndarray, shape (N, H)
+        Initial hidden state.
+    c0 : ndarray, shape (N, H)
+        Initial cell state.
+    params : dict
+        ``W_f, W_i, W_c, W_o : (H, H + D)`` and ``b_f, b_i, b_c, b_o : (H,)``.
+
+    Returns
+    -------
+    hs : ndarray, shape (N, T, H)
+        Hidden states h_1 … h_T.
+    cs : ndarray, shape (N, T, H)
+        Cell states C_1 … C_T.
+    cache : LSTMCache
+        Values needed by ``lstm_backward``.
+
+    Notes
+    -----
+    Equal to calling ``lstm_cell_forward`` at every step. The result has the
+    dtype NumPy promotes the inputs to: float32 throughout gives float32.
+    """
+    dims: dict[str, int] = {}
+    check_array("x", x, ("N", "T", "D"), dims)
+    check_array("h0", h0, ("N", "H"), dims)
+    check_array("c0", c0, ("N", "H"), dims)
+    check_params("params", params, LSTM_KEYS, dims)
+    n, steps, _ = x.shape
+    hidden = dims["H"]
+    dtype = np.result_type(x, h0, c0, *(params[k] for k in LSTM_KEYS))
+
+    w_h, w_x, b = _fused_weights(params, hidden, dtype)
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)  # (T, N, D)
+    gates = x_tm @ w_x.T  # (T, N, 4H)
+    gates += b
+    h = np.empty((steps + 1, n, hidden), dtype=dtype)
+    c = np.empty((steps + 1, n, hidden), dtype=dtype)
+    tanh_c = np.empty((steps, n, hidden), dtype=dtype)
+    h[0] = h0
+    c[0] = c0
+    w_h_t = np.ascontiguousarray(w_h.T)  # (H, 4H)
+    hz = np.empty((n, 4 * hidden), dtype=dtype)
+    ig = np.empty((n, hidden), dtype=dtype)
+    h3 = 3 * hidden
+    with np.errstate(over="ignore"):  # exp(-z) → inf gives σ(z) = 0 exactly
+        for t in range(steps):
+            z = gates[t]  # (N, 4H)
+            np.matmul(h[t], w_h_t, out=hz)
+            z += hz
+            s = z[:, :h3]  # o, f, i pre-activations
+            np.negative(s, out=s)
+            np.exp(s, out=s)
+            s += 1.0
+            np.reciprocal(s, out=s)
+            np.tanh(z[:, h3:], out=z[:, h3:])
+            np.multiply(z[:, hidden : 2 * hidden], c[t], out=c[t + 1])
+            np.multiply(z[:, 2 * hidden : h3], z[:, h3:], out=ig)
+            c[t + 1] += ig
+            np.tanh(c[t + 1], out=tanh_c[t])
+            np.multiply(z[:, :hidden], tanh_c[t], out=h[t + 1])
+
+    hs = np.ascontiguousarray(h[1:].transpose(1, 0, 2))  # (N, T, H)
+    cs = np.ascontiguousarray(c[1:].transpose(1, 0, 2))  # (N, T, H)
+    return hs, cs, LSTMCache(x_tm, h, c, gates, tanh_c, w_h, w_x)
+
+
+def lstm_backward(
+    dhs: Array, cache: LSTMCache
+) -> tuple[Array, Array, Array, dict[str, Array]]:
+    """Backpropagation through time for ``lstm_forward``.
+
+    Parameters
+    ----------
+    dhs : ndarray, shape (N, T, H)
+        Gradient of the loss with respect to every hidden state h_1 … h_T
+        (zeros where a step's output does not enter the loss).
+    cache : LSTMCache
+        From ``lstm_forward``.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, T, D)
+    dh0 : ndarray, shape (N, H)
+    dc0 : ndarray, shape (N, H)
+    grads : dict
+        ``W_f, b_f, W_i, b_i, W_c, b_c, W_o, b_o`` summed over all steps.
+
+    Notes
+    -----
+    Going backwards, ``dh_t`` is ``dhs[:, t]`` plus what flows back from step
+    t + 1 through the recurrent weights, and the cell-state gradient is carried
+    as ``dC_{t-1} = dC_t ⊙ f_t``. Everything that does not depend on that
+    recursion (the activations' derivatives) is computed for all steps at once
+    before the loop; the weight gradients are two matrix products after it.
+    """
+    check_cache("cache", cache, LSTMCache)
+    x_tm, h, c, gates, tanh_c, w_h, w_x = cache
+    steps, n, hidden = tanh_c.shape
+    dims = {"N": n, "T": steps, "H": hidden}
+    check_array("dhs", dhs, ("N", "T", "H"), dims)
+    dtype = gates.dtype
+    h3 = 3 * hidden
+
+    o = gates[:, :, :hidden]
+    sig = gates[:, :, :h3]
+    g = gates[:, :, h3:]
+    # Factors that multiply dh_t or dC_t inside the loop, for all steps at once.
+    dsig = sig * (1.0 - sig)  # (T, N, 3H): σ' of o, f, i
+    dc_from_dh = o * (1.0 - tanh_c * tanh_c)  # (T, N, H)
+    dzo_from_dh = tanh_c * dsig[:, :, :hidden]  # (T, N, H)
+    dz_from_dc = np.empty((steps, n, 3, hidden), dtype=dtype)  # f, i, C̃
+    dz_from_dc[:, :, 0] = c[:-1] * dsig[:, :, hidden : 2 * hidden]
+    dz_from_dc[:, :, 1] = g * dsig[:, :, 2 * hidden :]
+    dz_from_dc[:, :, 2] = gates[:, :, 2 * hidden : h3] * (1.0 - g * g)
+    forget = gates[:, :, hidden : 2 * hidden]  # (T, N, H)
+
+    dhs_tm = np.ascontiguousarray(dhs.transpose(1, 0, 2), dtype=dtype)
+    dz = np.empty((steps, n, 4 * hidden), dtype=dtype)  # o, f, i, C̃
+    dz_fic = dz.reshape(steps, n, 4, hidden)[:, :, 1:]  # view, (T, N, 3, H)
+    dh = np.zeros((n, hidden), dtype=dtype)
+    dc = np.zeros((n, hidden), dtype=dtype)
+    tmp = np.empty((n, hidden), dtype=dtype)
+    for t in range(steps - 1, -1, -1):
+        dh += dhs_tm[t]
+        np.multiply(dh, dc_from_dh[t], out=tmp)
+        dc += tmp
+        dz_t = dz[t]
+        np.multiply(dh, dzo_from_dh[t], out=dz_t[:, :hidden])
+        np.multiply(dc[:, None, :], dz_from_dc[t], out=dz_fic[t])
+        np.matmul(dz_t, w_h, out=dh)  # dh_{t-1}, (N, H)
+        dc *= forget[t]  # dC_{t-1}, (N, H)
+
+    dz_flat = dz.reshape(steps * n, 4 * hidden)
+    dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
+    dw_x = dz_flat.T @ x_tm.reshape(steps * n, -1)  # (4H, D)
+    db = dz_flat.sum(axis=0)  # (4H,)
+    dx = (dz_flat @ w_x).reshape(steps, n, -1).transpose(1, 0, 2)  # (N, T, D)
+
+    grads: dict[str, Array] = {}
+    for k, gate in enumerate(_FUSED_ORDER):
+        rows = slice(k * hidden, (k + 1) * hidden)
+        grads[f"W_{gate}"] = np.concatenate([dw_h[rows], dw_x[rows]], axis=1)
+        grads[f"b_{gate}"] = db[rows].copy()
+    grads = {key: grads[key] for key in LSTM_KEYS}
+    return np.ascontiguousarray(dx), dh, dc, grads
