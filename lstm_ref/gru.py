@@ -11,7 +11,7 @@ hidden state and the input (hidden state first, as everywhere in the course)::
 A GRU has no separate cell state: ``h_t`` is a convex mix of the old state and
 the candidate, and ``z_t`` alone decides the mix (the LSTM's forget and input
 gates tied as ``f = 1 - i``). With ``z_t = 0`` the state is copied unchanged and
-the gradient flows back through ``∂h_t/∂h_{t-1} = 1``, the GRU's version of the
+the gradient flows back through ``∂h_t/∂h_{t-1} = I``, the GRU's version of the
 LSTM's constant error flow.
 
 Differences from PyTorch's ``nn.GRU`` and Keras' ``GRU``
