@@ -16,7 +16,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     # exp(-|z|) never overflows; the two branches are the same function
     # rewritten so that the large-magnitude side divides by something >= 1.
     e = np.exp(-np.abs(z))
-    out = np.reciprocal(1.0 + e)
+    out = np.asarray(np.reciprocal(1.0 + e))  # an array, even for 0-d z
     np.multiply(out, e, out=out, where=z < 0)
     return out
 
