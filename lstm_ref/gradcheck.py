@@ -70,7 +70,8 @@ def numerical_gradient(
             "about half their digits"
         )
     xp = x.copy()
-    grad = np.empty_like(x)
+    # C order, like xp: reshape(-1) must be a view of both (not so for F order).
+    grad = np.empty(x.shape, dtype=np.float64)
     flat, gflat = xp.reshape(-1), grad.reshape(-1)
     for k in range(flat.size):
         old = flat[k]
