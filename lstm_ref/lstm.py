@@ -69,6 +69,8 @@ class LSTMCache(NamedTuple):
 
 # Gate order of the fused buffers; the public dict uses the names of COURSE.md.
 _FUSED_ORDER = ("o", "f", "i", "c")
+# Elements per block of the backward's precomputed factors (about 256 KB).
+_BLOCK_ELEMENTS = 1 << 15
 
 
 def lstm_cell_forward(
@@ -234,34 +236,36 @@ def lstm_forward(
     dtype = np.result_type(x, h0, c0, *(params[k] for k in LSTM_KEYS))
 
     w_h, w_x, b = _fused_weights(params, hidden, dtype)
+    # σ(a) = 0.5 + 0.5·tanh(a / 2): halving the rows of the three sigmoid gates
+    # (exact in floating point) lets one tanh call activate all four gates.
+    scale = np.ones(4 * hidden, dtype=dtype)
+    scale[: 3 * hidden] = 0.5
+    offset = 1.0 - scale  # 0.5 for the sigmoid gates, 0 for the candidate
     x_tm = np.ascontiguousarray(x.transpose(1, 0, 2), dtype=dtype)  # (T, N, D)
-    gates = x_tm @ w_x.T  # (T, N, 4H)
-    gates += b
+    gates = x_tm @ (w_x * scale[:, None]).T  # input projection, (T, N, 4H)
+    gates += b * scale
+    w_h_t = np.ascontiguousarray((w_h * scale[:, None]).T)  # (H, 4H)
     h = np.empty((steps + 1, n, hidden), dtype=dtype)
     c = np.empty((steps + 1, n, hidden), dtype=dtype)
     tanh_c = np.empty((steps, n, hidden), dtype=dtype)
     h[0] = h0
     c[0] = c0
-    w_h_t = np.ascontiguousarray(w_h.T)  # (H, 4H)
     hz = np.empty((n, 4 * hidden), dtype=dtype)
     ig = np.empty((n, hidden), dtype=dtype)
-    h3 = 3 * hidden
-    with np.errstate(over="ignore"):  # exp(-z) → inf gives σ(z) = 0 exactly
-        for t in range(steps):
-            z = gates[t]  # (N, 4H)
-            np.matmul(h[t], w_h_t, out=hz)
-            z += hz
-            s = z[:, :h3]  # o, f, i pre-activations
-            np.negative(s, out=s)
-            np.exp(s, out=s)
-            s += 1.0
-            np.reciprocal(s, out=s)
-            np.tanh(z[:, h3:], out=z[:, h3:])
-            np.multiply(z[:, hidden : 2 * hidden], c[t], out=c[t + 1])
-            np.multiply(z[:, 2 * hidden : h3], z[:, h3:], out=ig)
-            c[t + 1] += ig
-            np.tanh(c[t + 1], out=tanh_c[t])
-            np.multiply(z[:, :hidden], tanh_c[t], out=h[t + 1])
+    gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
+    for t in range(steps):
+        z = gates[t]  # (N, 4H)
+        np.matmul(h[t], w_h_t, out=hz)
+        z += hz
+        np.tanh(z, out=z)
+        z *= scale
+        z += offset
+        o, f, i, g = gates4[t].transpose(1, 0, 2)  # each (N, H)
+        np.multiply(f, c[t], out=c[t + 1])
+        np.multiply(i, g, out=ig)
+        c[t + 1] += ig
+        np.tanh(c[t + 1], out=tanh_c[t])
+        np.multiply(o, tanh_c[t], out=h[t + 1])
 
     hs = np.ascontiguousarray(h[1:].transpose(1, 0, 2))  # (N, T, H)
     cs = np.ascontiguousarray(c[1:].transpose(1, 0, 2))  # (N, T, H)
@@ -294,8 +298,8 @@ def lstm_backward(
     Going backwards, ``dh_t`` is ``dhs[:, t]`` plus what flows back from step
     t + 1 through the recurrent weights, and the cell-state gradient is carried
     as ``dC_{t-1} = dC_t ⊙ f_t``. Everything that does not depend on that
-    recursion (the activations' derivatives) is computed for all steps at once
-    before the loop; the weight gradients are two matrix products after it.
+    recursion (the activations' derivatives) is computed for a block of steps
+    at once; the weight gradients are two matrix products after the loop.
     """
     check_cache("cache", cache, LSTMCache)
     x_tm, h, c, gates, tanh_c, w_h, w_x = cache
@@ -303,36 +307,47 @@ def lstm_backward(
     dims = {"N": n, "T": steps, "H": hidden}
     check_array("dhs", dhs, ("N", "T", "H"), dims)
     dtype = gates.dtype
-    h3 = 3 * hidden
-
-    o = gates[:, :, :hidden]
-    sig = gates[:, :, :h3]
-    g = gates[:, :, h3:]
-    # Factors that multiply dh_t or dC_t inside the loop, for all steps at once.
-    dsig = sig * (1.0 - sig)  # (T, N, 3H): σ' of o, f, i
-    dc_from_dh = o * (1.0 - tanh_c * tanh_c)  # (T, N, H)
-    dzo_from_dh = tanh_c * dsig[:, :, :hidden]  # (T, N, H)
-    dz_from_dc = np.empty((steps, n, 3, hidden), dtype=dtype)  # f, i, C̃
-    dz_from_dc[:, :, 0] = c[:-1] * dsig[:, :, hidden : 2 * hidden]
-    dz_from_dc[:, :, 1] = g * dsig[:, :, 2 * hidden :]
-    dz_from_dc[:, :, 2] = gates[:, :, 2 * hidden : h3] * (1.0 - g * g)
-    forget = gates[:, :, hidden : 2 * hidden]  # (T, N, H)
-
+    gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
     dhs_tm = np.ascontiguousarray(dhs.transpose(1, 0, 2), dtype=dtype)
     dz = np.empty((steps, n, 4 * hidden), dtype=dtype)  # o, f, i, C̃
-    dz_fic = dz.reshape(steps, n, 4, hidden)[:, :, 1:]  # view, (T, N, 3, H)
+    dz4 = dz.reshape(steps, n, 4, hidden)
     dh = np.zeros((n, hidden), dtype=dtype)
     dc = np.zeros((n, hidden), dtype=dtype)
     tmp = np.empty((n, hidden), dtype=dtype)
-    for t in range(steps - 1, -1, -1):
-        dh += dhs_tm[t]
-        np.multiply(dh, dc_from_dh[t], out=tmp)
-        dc += tmp
-        dz_t = dz[t]
-        np.multiply(dh, dzo_from_dh[t], out=dz_t[:, :hidden])
-        np.multiply(dc[:, None, :], dz_from_dc[t], out=dz_fic[t])
-        np.matmul(dz_t, w_h, out=dh)  # dh_{t-1}, (N, H)
-        dc *= forget[t]  # dC_{t-1}, (N, H)
+
+    # The factors that multiply dh_t and dC_t (the activations' derivatives)
+    # do not depend on the recursion: they are computed a block of steps at a
+    # time, a block small enough to stay in cache while the loop uses it.
+    block = max(1, _BLOCK_ELEMENTS // (n * 4 * hidden))
+    dsig = np.empty((block, n, 3, hidden), dtype=dtype)  # σ' of o, f, i
+    dzo_from_dh = np.empty((block, n, hidden), dtype=dtype)
+    dc_from_dh = np.empty((block, n, hidden), dtype=dtype)
+    dz_from_dc = np.empty((block, n, 3, hidden), dtype=dtype)  # f, i, C̃
+    for stop in range(steps, 0, -block):
+        start = max(0, stop - block)
+        k = stop - start
+        act = gates4[start:stop]  # (k, N, 4, H)
+        sig, cand, tc = act[:, :, :3], act[:, :, 3], tanh_c[start:stop]
+        np.subtract(1.0, sig, out=dsig[:k])
+        dsig[:k] *= sig
+        np.multiply(tc, dsig[:k, :, 0], out=dzo_from_dh[:k])  # ∂a_o/∂h_t
+        np.multiply(tc, tc, out=dc_from_dh[:k])
+        np.subtract(1.0, dc_from_dh[:k], out=dc_from_dh[:k])
+        dc_from_dh[:k] *= act[:, :, 0]  # ∂C_t/∂h_t = o_t (1 - tanh²C_t)
+        np.multiply(c[start:stop], dsig[:k, :, 1], out=dz_from_dc[:k, :, 0])
+        np.multiply(cand, dsig[:k, :, 2], out=dz_from_dc[:k, :, 1])
+        np.multiply(cand, cand, out=dz_from_dc[:k, :, 2])
+        np.subtract(1.0, dz_from_dc[:k, :, 2], out=dz_from_dc[:k, :, 2])
+        dz_from_dc[:k, :, 2] *= act[:, :, 2]
+        for t in range(stop - 1, start - 1, -1):
+            j = t - start
+            dh += dhs_tm[t]
+            np.multiply(dh, dc_from_dh[j], out=tmp)
+            dc += tmp
+            np.multiply(dh, dzo_from_dh[j], out=dz4[t, :, 0])
+            np.multiply(dc[:, None, :], dz_from_dc[j], out=dz4[t, :, 1:])
+            np.matmul(dz[t], w_h, out=dh)  # dh_{t-1}, (N, H)
+            dc *= gates4[t, :, 1]  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
 
     dz_flat = dz.reshape(steps * n, 4 * hidden)
     dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
