@@ -1,0 +1,62 @@
+"""The public contract of COURSE.md: names and signatures the course depends on."""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+
+import pytest
+
+import lstm_ref
+
+CONTRACT = {
+    "rnn_cell_forward": ["x_t", "h_prev", "params"],
+    "rnn_cell_backward": ["dh_t", "cache"],
+    "rnn_forward": ["x", "h0", "params"],
+    "rnn_backward": ["dhs", "cache"],
+    "lstm_cell_forward": ["x_t", "h_prev", "c_prev", "params"],
+    "lstm_cell_backward": ["dh_t", "dc_t", "cache"],
+    "lstm_forward": ["x", "h0", "c0", "params"],
+    "lstm_backward": ["dhs", "cache"],
+    "init_rnn_params": ["input_size", "hidden_size", "rng"],
+    "init_lstm_params": ["input_size", "hidden_size", "rng", "forget_bias"],
+    "from_torch_weights": ["weight_ih", "weight_hh", "bias_ih", "bias_hh"],
+    "to_torch_weights": ["params"],
+    "from_keras_weights": ["kernel", "recurrent_kernel", "bias"],
+    "to_keras_weights": ["params"],
+}
+
+
+@pytest.mark.parametrize(("name", "arguments"), sorted(CONTRACT.items()))
+def test_contract_names_have_the_contract_signatures(name, arguments):
+    function = getattr(lstm_ref, name)
+    assert list(inspect.signature(function).parameters) == arguments
+
+
+def test_init_keyword_only_arguments_are_keyword_only():
+    for name in ("init_rnn_params", "init_lstm_params"):
+        params = inspect.signature(getattr(lstm_ref, name)).parameters
+        assert params["rng"].kind is inspect.Parameter.KEYWORD_ONLY
+    params = inspect.signature(lstm_ref.init_lstm_params).parameters
+    assert params["forget_bias"].default == 1.0
+
+
+def test_every_exported_name_exists_and_has_a_docstring():
+    for name in lstm_ref.__all__:
+        obj = getattr(lstm_ref, name)
+        if callable(obj):
+            assert inspect.getdoc(obj), f"lstm_ref.{name} has no docstring"
+
+
+def test_importing_lstm_ref_imports_neither_torch_nor_keras():
+    code = (
+        "import sys, lstm_ref; "
+        "bad = [m for m in ('torch', 'keras', 'tensorflow', 'jax') "
+        "if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
