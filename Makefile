@@ -33,12 +33,18 @@ test: lint
 book: install
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 
+# The machine may set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE to work around old
+# OpenBLAS builds; they slow a current numpy, so the benchmark runs without them
+# (it prints the BLAS kernel it got). Pass TORCH_PYTHON to compare with torch.
+TORCH_PYTHON ?=
 bench: install
-	$(PY) benchmarks/bench_lstm.py
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) benchmarks/bench_lstm.py \
+		$(if $(TORCH_PYTHON),--torch-python $(TORCH_PYTHON))
 
-# Regenerates the committed PyTorch fixtures (needs torch; see the script).
+# Regenerates the committed PyTorch fixtures with a Python that has torch
+# (see tests/fixtures/README.md), e.g. make fixtures TORCH_PYTHON=/tmp/torchvenv/bin/python
 fixtures:
-	$(PYTHON) tests/fixtures/make_torch_fixtures.py
+	$(or $(TORCH_PYTHON),$(PYTHON)) tests/fixtures/make_torch_fixtures.py
 
 clean:
 	rm -rf _build
