@@ -16,13 +16,29 @@ LSTM_KEYS = ("W_f", "b_f", "W_i", "b_i", "W_c", "b_c", "W_o", "b_o")
 RNN_KEYS = ("W", "b")
 
 
+def _dim_value(symbol: str | int, dims: Mapping[str, int]) -> int | None:
+    if isinstance(symbol, int):
+        return symbol
+    parts = [p.strip() for p in symbol.split("+")]
+    if all(p in dims for p in parts):
+        return sum(dims[p] for p in parts)
+    return None
+
+
+def _tuple_text(items: Sequence[object]) -> str:
+    inner = ", ".join(str(i) for i in items)
+    return f"({inner},)" if len(items) == 1 else f"({inner})"
+
+
 def _fmt_shape(spec: Sequence[str | int], dims: Mapping[str, int]) -> str:
-    names = ", ".join(str(s) for s in spec)
-    if all(isinstance(s, int) or s in dims for s in spec):
-        values = ", ".join(str(s if isinstance(s, int) else dims[s]) for s in spec)
-        if names != values:
-            return f"({names}) = ({values})"
-    return f"({names})"
+    """``(N, H) = (4, 3)`` when every symbol is bound, else ``(N, H)``."""
+    names = _tuple_text(spec)
+    values = [_dim_value(s, dims) for s in spec]
+    if all(v is not None for v in values):
+        numbers = _tuple_text(values)
+        if numbers != names:
+            return f"{names} = {numbers}"
+    return names
 
 
 def check_array(
@@ -75,17 +91,12 @@ def check_array(
     if value.ndim != len(spec):
         raise ValueError(
             f"{name} must have shape {_fmt_shape(spec, dims)} "
-            f"({len(spec)} dimensions), got shape {value.shape}"
+            f"({len(spec)} dimension{'s' if len(spec) != 1 else ''}), "
+            f"got shape {value.shape}"
         )
     for axis, (symbol, size) in enumerate(zip(spec, value.shape, strict=True)):
-        if isinstance(symbol, int):
-            expected = symbol
-        elif symbol in dims:
-            expected = dims[symbol]
-        elif "+" in symbol:
-            parts = [p.strip() for p in symbol.split("+")]
-            expected = sum(dims[p] for p in parts)
-        else:
+        expected = _dim_value(symbol, dims)
+        if expected is None:
             dims[symbol] = size
             continue
         if size != expected:

@@ -23,6 +23,12 @@ def _check_size(name: str, value: object) -> int:
     return int(value)
 
 
+def _check_shape(shape: object) -> tuple[int, int]:
+    if not isinstance(shape, (tuple, list)) or len(shape) != 2:
+        raise ValueError(f"shape must be a pair (rows, cols) of ints, got {shape!r}")
+    return _check_size("shape[0]", shape[0]), _check_size("shape[1]", shape[1])
+
+
 def glorot_uniform(
     shape: tuple[int, int], *, rng: np.random.Generator | int | None = None
 ) -> NDArray[np.float64]:
@@ -40,7 +46,7 @@ def glorot_uniform(
     ndarray, shape ``shape``, float64
         Samples from ``U(-a, a)`` with ``a = sqrt(6 / (fan_in + fan_out))``.
     """
-    fan_out, fan_in = (_check_size("shape[i]", s) for s in shape)
+    fan_out, fan_in = _check_shape(shape)
     rng = np.random.default_rng(rng)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=(fan_out, fan_in))
@@ -69,7 +75,7 @@ def orthogonal(
     -------
     ndarray, shape ``shape``, float64
     """
-    rows, cols = (_check_size("shape[i]", s) for s in shape)
+    rows, cols = _check_shape(shape)
     rng = np.random.default_rng(rng)
     a = rng.standard_normal((max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(a)
@@ -144,6 +150,10 @@ def init_lstm_params(
     """
     input_size = _check_size("input_size", input_size)
     hidden_size = _check_size("hidden_size", hidden_size)
+    if isinstance(forget_bias, bool) or not isinstance(
+        forget_bias, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"forget_bias must be a float, got {forget_bias!r}")
     if not np.isfinite(forget_bias):
         raise ValueError(f"forget_bias must be finite, got {forget_bias!r}")
     rng = np.random.default_rng(rng)

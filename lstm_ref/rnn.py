@@ -94,7 +94,7 @@ def rnn_cell_backward(
     check_cache("cache", cache, RNNCellCache)
     hx, h_t, params = cache
     hidden = h_t.shape[1]
-    check_array("dh_t", dh_t, h_t.shape)
+    check_array("dh_t", dh_t, ("N", "H"), {"N": h_t.shape[0], "H": hidden})
     da = dh_t * (1.0 - h_t**2)  # (N, H)
     dhx = da @ params["W"]  # (N, H + D)
     grads = {"W": da.T @ hx, "b": da.sum(axis=0)}

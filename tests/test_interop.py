@@ -454,7 +454,7 @@ BAD_INPUTS = [
         from_torch_weights,
         _torch_args(bias_ih=np.ones(4 * H + 1)),
         ValueError,
-        r"bias_ih must have shape \(4H\) = \(8\)",
+        r"bias_ih must have shape \(4H,\) = \(8,\)",
     ),
     (from_torch_weights, _torch_args(bias_hh=np.ones(H)), ValueError, "bias_hh"),
     (
@@ -515,7 +515,7 @@ BAD_INPUTS = [
         from_keras_weights,
         _keras_args(bias=np.ones(4 * H - 1)),
         ValueError,
-        r"bias must have shape \(4H\)",
+        r"bias must have shape \(4H,\)",
     ),
     (
         from_keras_weights,

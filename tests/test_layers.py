@@ -160,7 +160,7 @@ def test_dense_forward_rejects_wrong_hidden_size():
 def test_dense_forward_rejects_wrong_bias_shape():
     params = _params()
     params["b"] = np.zeros(2)
-    with pytest.raises(ValueError, match=r"params\['b'\] must have shape \(K\)"):
+    with pytest.raises(ValueError, match=r"params\['b'\] must have shape \(K,\)"):
         dense_forward(np.zeros((2, 4)), params)
 
 

@@ -678,8 +678,8 @@ def test_lstm_forward_rejects_wrong_shapes_naming_the_argument(arg, bad, message
         ("W_f", (H, H + D + 1), "params['W_f'] must have shape (H, H + D)"),
         ("W_c", (H + 1, H + D), "params['W_c'] must have shape (H, H + D)"),
         ("W_o", (H + D, H), "params['W_o'] must have shape (H, H + D)"),
-        ("b_i", (H + 1,), f"params['b_i'] must have shape (H) = ({H})"),
-        ("b_o", (1, H), "params['b_o'] must have shape (H)"),
+        ("b_i", (H + 1,), f"params['b_i'] must have shape (H,) = ({H},)"),
+        ("b_o", (1, H), "params['b_o'] must have shape (H,)"),
     ],
 )
 def test_lstm_forward_rejects_wrong_parameter_shapes(key, shape, message):

@@ -389,7 +389,7 @@ def test_rnn_forward_rejects_wrong_shapes_naming_the_argument(arg, shape, messag
     [
         ("W", (H, H + D + 1), "params['W'] must have shape (H, H + D)"),
         ("W", (H + D, H), "params['W'] must have shape (H, H + D)"),
-        ("b", (H + 1,), f"params['b'] must have shape (H) = ({H})"),
+        ("b", (H + 1,), f"params['b'] must have shape (H,) = ({H},)"),
     ],
 )
 def test_wrong_parameter_shapes_raise_value_error(key, shape, message):
@@ -460,7 +460,7 @@ def test_nan_and_inf_raise_value_error_naming_the_argument(arg, value):
 def test_rnn_cell_backward_rejects_wrong_dh_t_shape(shape):
     args, _ = valid_args()
     _, cache = rnn_cell_forward(args["x"][:, 0], args["h0"], args["params"])
-    with pytest.raises(ValueError, match=re.escape(f"dh_t must have shape ({N}, {H})")):
+    with pytest.raises(ValueError, match=re.escape(f"dh_t must have shape (N, H) = ({N}, {H})")):
         rnn_cell_backward(np.zeros(shape), cache)
 
 
