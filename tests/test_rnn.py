@@ -460,7 +460,9 @@ def test_nan_and_inf_raise_value_error_naming_the_argument(arg, value):
 def test_rnn_cell_backward_rejects_wrong_dh_t_shape(shape):
     args, _ = valid_args()
     _, cache = rnn_cell_forward(args["x"][:, 0], args["h0"], args["params"])
-    with pytest.raises(ValueError, match=re.escape(f"dh_t must have shape (N, H) = ({N}, {H})")):
+    with pytest.raises(
+        ValueError, match=re.escape(f"dh_t must have shape (N, H) = ({N}, {H})")
+    ):
         rnn_cell_backward(np.zeros(shape), cache)
 
 
