@@ -60,3 +60,15 @@ def test_importing_lstm_ref_imports_neither_torch_nor_keras():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def test_readme_python_example_runs():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    blocks = readme.read_text(encoding="utf-8").split("```python\n")[1:]
+    assert blocks, "README.md should show a Python example"
+    for block in blocks:
+        namespace: dict[str, object] = {}
+        exec(block.split("```")[0], namespace)  # noqa: S102
+        assert namespace["hs"].shape == (4, 20, 8)
