@@ -253,19 +253,28 @@ def lstm_forward(
     hz = np.empty((n, 4 * hidden), dtype=dtype)
     ig = np.empty((n, hidden), dtype=dtype)
     gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
-    for t in range(steps):
-        z = gates[t]  # (N, 4H)
-        np.matmul(h[t], w_h_t, out=hz)
-        z += hz
+    # Iterating over views made up front costs less per step than indexing.
+    per_step = zip(
+        gates,
+        *gates4.transpose(2, 0, 1, 3),
+        h[:-1],
+        h[1:],
+        c[:-1],
+        c[1:],
+        tanh_c,
+        strict=True,
+    )
+    for z, o, f, i, g, h_prev, h_t, c_prev, c_t, tanh_c_t in per_step:
+        np.matmul(h_prev, w_h_t, out=hz)
+        z += hz  # pre-activations of o, f, i (halved) and C̃, (N, 4H)
         np.tanh(z, out=z)
         z *= scale
         z += offset
-        o, f, i, g = gates4[t].transpose(1, 0, 2)  # each (N, H)
-        np.multiply(f, c[t], out=c[t + 1])
+        np.multiply(f, c_prev, out=c_t)
         np.multiply(i, g, out=ig)
-        c[t + 1] += ig
-        np.tanh(c[t + 1], out=tanh_c[t])
-        np.multiply(o, tanh_c[t], out=h[t + 1])
+        c_t += ig
+        np.tanh(c_t, out=tanh_c_t)
+        np.multiply(o, tanh_c_t, out=h_t)
 
     hs = np.ascontiguousarray(h[1:].transpose(1, 0, 2))  # (N, T, H)
     cs = np.ascontiguousarray(c[1:].transpose(1, 0, 2))  # (N, T, H)
@@ -314,6 +323,7 @@ def lstm_backward(
     dh = np.zeros((n, hidden), dtype=dtype)
     dc = np.zeros((n, hidden), dtype=dtype)
     tmp = np.empty((n, hidden), dtype=dtype)
+    dc_row = dc[:, None, :]  # view of dc broadcast over the f, i, C̃ blocks
 
     # The factors that multiply dh_t and dC_t (the activations' derivatives)
     # do not depend on the recursion: they are computed a block of steps at a
@@ -339,15 +349,27 @@ def lstm_backward(
         np.multiply(cand, cand, out=dz_from_dc[:k, :, 2])
         np.subtract(1.0, dz_from_dc[:k, :, 2], out=dz_from_dc[:k, :, 2])
         dz_from_dc[:k, :, 2] *= act[:, :, 2]
-        for t in range(stop - 1, start - 1, -1):
-            j = t - start
-            dh += dhs_tm[t]
-            np.multiply(dh, dc_from_dh[j], out=tmp)
-            dc += tmp
-            np.multiply(dh, dzo_from_dh[j], out=dz4[t, :, 0])
-            np.multiply(dc[:, None, :], dz_from_dc[j], out=dz4[t, :, 1:])
-            np.matmul(dz[t], w_h, out=dh)  # dh_{t-1}, (N, H)
-            dc *= gates4[t, :, 1]  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
+        per_step = zip(
+            dhs_tm[start:stop],
+            dc_from_dh[:k],
+            dzo_from_dh[:k],
+            dz_from_dc[:k],
+            dz[start:stop],
+            dz4[start:stop, :, 0],
+            dz4[start:stop, :, 1:],
+            gates4[start:stop, :, 1],
+            strict=True,
+        )
+        for dh_out, dc_dh, dzo_dh, dz_dc, dz_t, dz_o, dz_fic, f in reversed(
+            list(per_step)
+        ):
+            dh += dh_out
+            np.multiply(dh, dc_dh, out=tmp)
+            dc += tmp  # dC_t, (N, H)
+            np.multiply(dh, dzo_dh, out=dz_o)
+            np.multiply(dc_row, dz_dc, out=dz_fic)
+            np.matmul(dz_t, w_h, out=dh)  # dh_{t-1}, (N, H)
+            dc *= f  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
 
     dz_flat = dz.reshape(steps * n, 4 * hidden)
     dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
