@@ -264,17 +264,20 @@ def lstm_forward(
         tanh_c,
         strict=True,
     )
+    # Positional ``out`` and np.dot (not matmul) cut the per-call overhead,
+    # which is what a small batch pays for.
+    dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
     for z, o, f, i, g, h_prev, h_t, c_prev, c_t, tanh_c_t in per_step:
-        np.matmul(h_prev, w_h_t, out=hz)
-        z += hz  # pre-activations of o, f, i (halved) and C̃, (N, 4H)
-        np.tanh(z, out=z)
-        z *= scale
-        z += offset
-        np.multiply(f, c_prev, out=c_t)
-        np.multiply(i, g, out=ig)
-        c_t += ig
-        np.tanh(c_t, out=tanh_c_t)
-        np.multiply(o, tanh_c_t, out=h_t)
+        dot(h_prev, w_h_t, hz)
+        add(z, hz, z)  # pre-activations of o, f, i (halved) and C̃, (N, 4H)
+        tanh(z, z)
+        mul(z, scale, z)
+        add(z, offset, z)  # σ for o, f, i; C̃ unchanged
+        mul(f, c_prev, c_t)
+        mul(i, g, ig)
+        add(c_t, ig, c_t)  # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
+        tanh(c_t, tanh_c_t)
+        mul(o, tanh_c_t, h_t)  # h_t = o_t ⊙ tanh(C_t)
 
     hs = np.ascontiguousarray(h[1:].transpose(1, 0, 2))  # (N, T, H)
     cs = np.ascontiguousarray(c[1:].transpose(1, 0, 2))  # (N, T, H)
@@ -324,6 +327,7 @@ def lstm_backward(
     dc = np.zeros((n, hidden), dtype=dtype)
     tmp = np.empty((n, hidden), dtype=dtype)
     dc_row = dc[:, None, :]  # view of dc broadcast over the f, i, C̃ blocks
+    dot, add, mul = np.dot, np.add, np.multiply
 
     # The factors that multiply dh_t and dC_t (the activations' derivatives)
     # do not depend on the recursion: they are computed a block of steps at a
@@ -363,13 +367,13 @@ def lstm_backward(
         for dh_out, dc_dh, dzo_dh, dz_dc, dz_t, dz_o, dz_fic, f in reversed(
             list(per_step)
         ):
-            dh += dh_out
-            np.multiply(dh, dc_dh, out=tmp)
-            dc += tmp  # dC_t, (N, H)
-            np.multiply(dh, dzo_dh, out=dz_o)
-            np.multiply(dc_row, dz_dc, out=dz_fic)
-            np.matmul(dz_t, w_h, out=dh)  # dh_{t-1}, (N, H)
-            dc *= f  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
+            add(dh, dh_out, dh)  # dh_t, (N, H)
+            mul(dh, dc_dh, tmp)
+            add(dc, tmp, dc)  # dC_t, (N, H)
+            mul(dh, dzo_dh, dz_o)
+            mul(dc_row, dz_dc, dz_fic)
+            dot(dz_t, w_h, dh)  # dh_{t-1}, (N, H)
+            mul(dc, f, dc)  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
 
     dz_flat = dz.reshape(steps * n, 4 * hidden)
     dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
