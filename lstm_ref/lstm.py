@@ -255,19 +255,13 @@ def lstm_forward(
     gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
     # Iterating over views made up front costs less per step than indexing.
     per_step = zip(
-        gates,
-        *gates4.transpose(2, 0, 1, 3),
-        h[:-1],
-        h[1:],
-        c[:-1],
-        c[1:],
-        tanh_c,
-        strict=True,
+        gates, *gates4.transpose(2, 0, 1, 3), h[1:], c[1:], tanh_c, strict=True
     )
     # Positional ``out`` and np.dot (not matmul) cut the per-call overhead,
     # which is what a small batch pays for.
     dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
-    for z, o, f, i, g, h_prev, h_t, c_prev, c_t, tanh_c_t in per_step:
+    h_prev, c_prev = h[0], c[0]
+    for z, o, f, i, g, h_t, c_t, tanh_c_t in per_step:
         dot(h_prev, w_h_t, hz)
         add(z, hz, z)  # pre-activations of o, f, i (halved) and C̃, (N, 4H)
         tanh(z, z)
@@ -278,6 +272,7 @@ def lstm_forward(
         add(c_t, ig, c_t)  # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
         tanh(c_t, tanh_c_t)
         mul(o, tanh_c_t, h_t)  # h_t = o_t ⊙ tanh(C_t)
+        h_prev, c_prev = h_t, c_t
 
     hs = np.ascontiguousarray(h[1:].transpose(1, 0, 2))  # (N, T, H)
     cs = np.ascontiguousarray(c[1:].transpose(1, 0, 2))  # (N, T, H)
