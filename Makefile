@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format book bench fixtures clean
+.PHONY: install test lint format book vendor bench fixtures clean
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,36 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+# The browser tests (tests/test_book_browser.py) read the built book.
+test: lint book
 	$(PY) -m pytest
 
-book: install
-	$(VENV)/bin/jupyter-book build . -W --keep-going
+# JavaScript the book serves itself (MathJax, require.js, the ipywidgets embed
+# manager): exact pins in package-lock.json, copied into the gitignored
+# book/_static/vendor/ so that no page loads anything from a CDN.
+NPM_STAMP := node_modules/.package-lock.json
+VENDOR_STAMP := book/_static/vendor/VERSIONS.json
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+
+$(VENDOR_STAMP): $(NPM_STAMP) tools/vendor_js.py
+	$(PYTHON) tools/vendor_js.py
+
+vendor: $(VENDOR_STAMP)
+
+# The HTML book in _build/html. Notebooks run in cache mode (only changed
+# chapters re-execute); -W --keep-going turns any warning, including a failing
+# cell, into a failed build after reporting all of them. TOC= builds another
+# table of contents (e.g. while chapters are still being written).
+TOC ?= _toc.yml
+book: install vendor
+	mkdir -p _build
+	@# Matplotlib's first import builds a font cache and says so on stderr,
+	@# which would fail a chapter's cell (stderr_output: warn) on a new machine.
+	$(PY) -c "import matplotlib.pyplot"
+	$(VENV)/bin/jupyter-book build . -W --keep-going --toc $(TOC) \
+		2>&1 | tee _build/book.log
 
 # The machine may set OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE to work around old
 # OpenBLAS builds; they slow a current numpy, so the benchmark runs without them
@@ -47,4 +72,4 @@ fixtures:
 	$(or $(TORCH_PYTHON),$(PYTHON)) tests/fixtures/make_torch_fixtures.py
 
 clean:
-	rm -rf _build
+	rm -rf _build book/_static/vendor
