@@ -18,11 +18,20 @@ import shutil
 import sys
 from pathlib import Path
 
-# (npm package, folder inside the package, folder under vendor/, files to skip)
+# (npm package, folder inside the package, folder under vendor/, names to skip)
 PACKAGES = (
+    # All of es5/: tex-chtml.js loads its fonts and any extra TeX packages and
+    # accessibility components from next to itself, on demand.
     ("mathjax", "es5", "mathjax", ()),
     ("requirejs", "", "requirejs", ()),
-    ("@jupyter-widgets/html-manager", "dist", "html-manager", (".map",)),
+    # embed-amd.js and the fonts it loads; not the non-AMD bundle, the
+    # duplicate libembed-amd.js or the source maps.
+    (
+        "@jupyter-widgets/html-manager",
+        "dist",
+        "html-manager",
+        ("*.map", "embed.js", "libembed-amd.js"),
+    ),
 )
 # From requirejs only require.js itself is served.
 ONLY = {"requirejs": ("require.js",)}
@@ -48,7 +57,7 @@ def vendor(root: Path) -> dict[str, str]:
     versions = {}
     if out.exists():
         shutil.rmtree(out)
-    for package, subdir, target, skip_suffixes in PACKAGES:
+    for package, subdir, target, skip in PACKAGES:
         package_dir = modules / package
         version = _version(package_dir)
         locked = lock[f"node_modules/{package}"]["version"]
@@ -65,13 +74,7 @@ def vendor(root: Path) -> dict[str, str]:
             for name in ONLY[package]:
                 shutil.copy2(source / name, dest / name)
         else:
-            shutil.copytree(
-                source,
-                dest,
-                ignore=lambda _dir, names, skip=skip_suffixes: [
-                    name for name in names if name.endswith(skip) and skip
-                ],
-            )
+            shutil.copytree(source, dest, ignore=shutil.ignore_patterns(*skip))
     for entry in ENTRY_POINTS:
         if not (out / entry).is_file():
             sys.exit(f"vendoring did not produce {out / entry}")
