@@ -1,0 +1,401 @@
+"""The key for the course's quick-check and exercise questions.
+
+Each question has public metadata (``QUESTIONS``: id, chapter, kind, prompt,
+choices) and a key entry (``_KEY``): a random salt and the SHA-256 digest of
+``salt, question id, normalised answer``. The answers themselves are never
+stored, so neither this file nor anything generated from it shows them in
+clear text; ``check_answer`` recomputes the digest of a candidate answer.
+
+Hashing hides the key from reading, not from guessing: a choice question has
+four possible answers and anyone can call ``check_answer`` four times. That is
+why the notebooks check an answer's *format* in their visible tests and its
+*correctness* only in hidden ones, graded once, after submission.
+
+Kinds and how an answer is normalised before hashing:
+
+``choice``
+    One letter among the question's choices. Case, surrounding whitespace,
+    and decorations such as ``"(b)"``, ``"b)"`` or ``"b."`` are ignored; the
+    full text of a choice is accepted for its letter.
+``numeric``
+    A number, checked to the question's stated precision: the answer is
+    rounded half away from zero to ``decimals`` places and the digest of that
+    rounded value (e.g. ``"0.25"``) is compared with the key's. The tolerance
+    is therefore half a unit in the last stated place around the key's rounded
+    value (``0.245 <= answer < 0.255`` for a key of ``0.25``), and the key
+    reveals no more than the rounded value does.
+``shape``
+    A tuple of non-negative integers such as ``(12, 8)``; a list, or a string
+    such as ``"12, 8"`` or ``"(12, 8)"``, is read as the same tuple.
+
+Adding a question (maintainers): add its metadata to ``QUESTIONS``, then run
+``python -m lstm_ref.questions key QUESTION_ID``; it asks for the answer
+without echoing it and prints the ``_KEY`` line to paste. Never commit the
+answer itself anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sys
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from numbers import Integral, Real
+from typing import NamedTuple
+
+__all__ = [
+    "QUESTIONS",
+    "Question",
+    "check_answer",
+    "format_question",
+    "key_entry",
+    "normalise_answer",
+    "questions_for_chapter",
+]
+
+
+class Question(NamedTuple):
+    """Public metadata of one question (everything but its answer)."""
+
+    id: str  # stable snake_case id, used as the notebook's grade_id suffix
+    chapter: int  # the book chapter that answers it
+    kind: str  # "choice", "numeric" or "shape"
+    prompt: str  # the question, in the book's notation (MyST/Markdown math)
+    choices: Mapping[str, str] | None = None  # letter -> text, for "choice"
+    decimals: int | None = None  # stated precision, for "numeric"
+
+
+_QUESTION_LIST = (
+    Question(
+        id="cell_state_role",
+        chapter=3,
+        kind="choice",
+        prompt="What is the main role of the cell state $C_t$ in an LSTM?",
+        choices={
+            "a": "It is the output that the next layer reads at every step.",
+            "b": (
+                "It carries information across many time steps, changed only "
+                "by element-wise multiplication and addition, so that "
+                "information and gradients can travel far."
+            ),
+            "c": "It stores the weights that the gates use.",
+            "d": "It normalises the input $x_t$ before the gates see it.",
+        },
+    ),
+    Question(
+        id="forget_fraction_30_steps",
+        chapter=3,
+        kind="numeric",
+        prompt=(
+            "A cell's forget gate stays at 0.95 for 30 steps and its input "
+            "gate is closed ($i_t = 0$). What fraction of the value stored in "
+            "the cell before those steps remains, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="forget_gate_range",
+        chapter=4,
+        kind="choice",
+        prompt="Why do the forget gate's values $f_t$ lie between 0 and 1?",
+        choices={
+            "a": "Because the cell state always lies between 0 and 1.",
+            "b": "Because the weights $W_f$ are initialised with small values.",
+            "c": (
+                "Because $f_t$ is the sigmoid of its pre-activation: each "
+                "entry is the fraction of the matching cell-state entry that "
+                "is kept (0: forget it, 1: keep it)."
+            ),
+            "d": "Because $\\tanh$ maps every real number into (0, 1).",
+        },
+    ),
+    Question(
+        id="sigmoid_of_one",
+        chapter=4,
+        kind="numeric",
+        prompt=(
+            "A forget gate whose pre-activation is 1 (for example a forget "
+            "bias of 1 and zero weights) keeps the fraction $\\sigma(1)$ of "
+            "the cell state. What is $\\sigma(1)$, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="candidate_tanh",
+        chapter=5,
+        kind="choice",
+        prompt=(
+            "Why does the candidate $\\tilde{C}_t$ use $\\tanh$ while the input "
+            "gate $i_t$ uses $\\sigma$?"
+        ),
+        choices={
+            "a": (
+                "The candidate proposes signed values in (-1, 1) that can raise "
+                "or lower the cell state; the sigmoid gate chooses how much of "
+                "each proposal to write, a fraction in (0, 1)."
+            ),
+            "b": "Because $\\tanh$ is cheaper to compute than $\\sigma$.",
+            "c": "So that both have the same range, (0, 1).",
+            "d": "Because the candidate must always be positive.",
+        },
+    ),
+    Question(
+        id="cell_update_keep",
+        chapter=6,
+        kind="choice",
+        prompt=(
+            "In $C_t = f_t \\odot C_{t-1} + i_t \\odot \\tilde{C}_t$, every "
+            "entry of $f_t$ is 1 and every entry of $i_t$ is 0. What is $C_t$?"
+        ),
+        choices={
+            "a": "$0$",
+            "b": "$C_{t-1}$",
+            "c": "$\\tilde{C}_t$",
+            "d": "$C_{t-1} + \\tilde{C}_t$",
+        },
+    ),
+    Question(
+        id="output_gate_role",
+        chapter=7,
+        kind="choice",
+        prompt="What does the output gate $o_t$ control?",
+        choices={
+            "a": "How much of the previous cell state $C_{t-1}$ is erased.",
+            "b": "How much of the candidate $\\tilde{C}_t$ is written into the cell.",
+            "c": "The learning rate of the cell during training.",
+            "d": (
+                "How much of $\\tanh(C_t)$ is exposed as the hidden state $h_t$, "
+                "the value the output and the next step's gates see; it does "
+                "not change the cell state."
+            ),
+        },
+    ),
+    Question(
+        id="fused_weight_shape",
+        chapter=8,
+        kind="shape",
+        prompt=(
+            "Stack $W_f$, $W_i$, $W_c$ and $W_o$ on top of each other into one "
+            "fused weight matrix. With $H = 3$ hidden units and $D = 5$ input "
+            "features, what is its shape? Answer with a tuple (rows, columns)."
+        ),
+    ),
+)
+
+QUESTIONS: dict[str, Question] = {q.id: q for q in _QUESTION_LIST}
+"""Every question by id, in chapter order."""
+
+# question id -> (salt, sha256 hex digest of the normalised answer).
+_KEY: dict[str, tuple[str, str]] = {
+    "cell_state_role": (
+        "89d3b05647a5a0cb",
+        "71c287d3cca6629afc7f14e1577a4ab33a8ad1dd95bbb5a296da27be1aed5e49",
+    ),
+    "forget_fraction_30_steps": (
+        "cda869f9aec8a52c",
+        "27a15e26191768bfe7e4d3ebb617cb2230006d75ed58f88eb16729f10c91e423",
+    ),
+    "forget_gate_range": (
+        "e611890adaae0894",
+        "0a4817f9df16c6323fbc1ed6d28707cad93085820faafb397b7019b53451c203",
+    ),
+    "sigmoid_of_one": (
+        "c9ebe591fa9305a7",
+        "b348a2b6bc44c7ac9013b9b76983da181c91bbf34d987b5e11aeb7ca741c2aa2",
+    ),
+    "candidate_tanh": (
+        "a748112f8202a6db",
+        "7cec7e7c53f7499e7f503baa7311f0eb13a9c92a679323fa4e8526d7a0274ec7",
+    ),
+    "cell_update_keep": (
+        "b1eb493d67652e29",
+        "2402c2d0d35fd8d4795b3a88bfdba2ecf58fae62980a996344be562bdd479863",
+    ),
+    "output_gate_role": (
+        "ca6dd4cf417e7106",
+        "bbbfab55889dea8f4db0ee141fd05d3ecda511217b03a39db62ad03261e35f8b",
+    ),
+    "fused_weight_shape": (
+        "959bee4a09b7af73",
+        "655b1081ba009229e180d1344661d8f00390f12d2e168ca0e92ae4d675882bc3",
+    ),
+}
+
+_DECORATED_LETTER = re.compile(r"^\(?([a-z])[).:]?$")
+_SHAPE_TEXT = re.compile(r"^\(?\s*\d+\s*(?:[,x×]\s*\d+\s*)*,?\s*\)?$")
+
+
+def _question(question_id: str) -> Question:
+    try:
+        return QUESTIONS[question_id]
+    except KeyError:
+        known = ", ".join(QUESTIONS)
+        raise KeyError(
+            f"unknown question id {question_id!r}; known ids: {known}"
+        ) from None
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def normalise_answer(question_id: str, answer: object) -> str | None:
+    """The canonical text of ``answer`` for ``question_id``, or ``None``.
+
+    ``None`` means the answer is not of the question's kind (e.g. a number
+    for a choice question) and can never be right. See the module docstring
+    for each kind's rules.
+    """
+    question = _question(question_id)
+    if question.kind == "choice":
+        return _normalise_choice(question, answer)
+    if question.kind == "numeric":
+        return _normalise_numeric(question, answer)
+    if question.kind == "shape":
+        return _normalise_shape(answer)
+    raise ValueError(f"question {question_id!r} has unknown kind {question.kind!r}")
+
+
+def _normalise_choice(question: Question, answer: object) -> str | None:
+    if not isinstance(answer, str):
+        return None
+    text = _collapse(answer)
+    match = _DECORATED_LETTER.match(text.replace(" ", ""))
+    choices = question.choices or {}
+    if match and match.group(1) in choices:
+        return match.group(1)
+    for letter, choice_text in choices.items():
+        if text == _collapse(choice_text):
+            return letter
+    return None
+
+
+def _normalise_numeric(question: Question, answer: object) -> str | None:
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, str):
+        text = answer.strip()
+    elif isinstance(answer, Real):
+        # repr of a float is the shortest string that round-trips, so
+        # Decimal(repr(0.615)) is 0.615, not 0.61499999...
+        text = repr(float(answer))
+    else:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    if not value.is_finite():
+        return None
+    quantum = Decimal(1).scaleb(-(question.decimals or 0))
+    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    if rounded.is_zero():
+        rounded = abs(rounded)  # "-0.00" and "0.00" are the same answer
+    return str(rounded)
+
+
+def _normalise_shape(answer: object) -> str | None:
+    if isinstance(answer, str):
+        text = _collapse(answer)
+        if not _SHAPE_TEXT.match(text):
+            return None
+        values: list[object] = [int(v) for v in re.findall(r"\d+", text)]
+    elif isinstance(answer, tuple | list):
+        values = list(answer)
+    else:
+        return None
+    if not values or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= 0 for v in values
+    ):
+        return None
+    return "(" + ", ".join(str(int(v)) for v in values) + ")"
+
+
+def _digest(salt: str, question_id: str, normalised: str) -> str:
+    message = "\x1f".join((salt, question_id, normalised)).encode("utf-8")
+    return hashlib.sha256(message).hexdigest()
+
+
+def check_answer(question_id: str, answer: object) -> bool:
+    """Whether ``answer`` is the key's answer to question ``question_id``.
+
+    Parameters
+    ----------
+    question_id : str
+        A key of ``QUESTIONS``.
+    answer : str, float or tuple
+        A letter for ``choice`` questions, a number for ``numeric`` ones
+        (checked to the stated precision), a tuple of ints for ``shape`` ones.
+
+    Returns
+    -------
+    bool
+        ``False`` also when the answer is not of the question's kind.
+
+    Raises
+    ------
+    KeyError
+        If ``question_id`` is unknown or has no key entry yet.
+    """
+    normalised = normalise_answer(question_id, answer)
+    try:
+        salt, digest = _KEY[question_id]
+    except KeyError:
+        raise KeyError(f"question {question_id!r} has no key entry yet") from None
+    if normalised is None:
+        return False
+    return secrets.compare_digest(_digest(salt, question_id, normalised), digest)
+
+
+def key_entry(
+    question_id: str, answer: object, *, salt: str | None = None
+) -> tuple[str, str]:
+    """The ``(salt, digest)`` pair to store in ``_KEY`` for ``answer``.
+
+    For maintainers adding a question; ``salt`` defaults to 16 random hex
+    digits. Raises ``ValueError`` if ``answer`` is not of the question's kind.
+    """
+    normalised = normalise_answer(question_id, answer)
+    if normalised is None:
+        kind = QUESTIONS[question_id].kind
+        raise ValueError(f"{answer!r} is not a valid answer to a {kind} question")
+    salt = secrets.token_hex(8) if salt is None else salt
+    return salt, _digest(salt, question_id, normalised)
+
+
+def format_question(question_id: str) -> str:
+    """The prompt and, for choice questions, the lettered choices, as Markdown."""
+    question = _question(question_id)
+    lines = [question.prompt]
+    if question.choices:
+        lines.append("")
+        lines.extend(f"- ({k}) {v}" for k, v in question.choices.items())
+    return "\n".join(lines)
+
+
+def questions_for_chapter(chapter: int) -> list[Question]:
+    """The questions a chapter answers, in order."""
+    return [q for q in _QUESTION_LIST if q.chapter == chapter]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lstm_ref.questions key QUESTION_ID``: print a key entry."""
+    import getpass
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] != "key":
+        print(__doc__.split("Adding a question")[1].strip(), file=sys.stderr)
+        print("\nusage: python -m lstm_ref.questions key QUESTION_ID", file=sys.stderr)
+        return 2
+    question_id = args[1]
+    print(format_question(question_id), file=sys.stderr)
+    text = getpass.getpass("answer (not echoed): ")
+    salt, digest = key_entry(question_id, text.strip())
+    print(f'    "{question_id}": (\n        "{salt}",\n        "{digest}",\n    ),')
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

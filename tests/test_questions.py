@@ -1,0 +1,147 @@
+"""The question key: right answers pass, wrong ones fail, nothing in clear text."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lstm_ref import questions
+from lstm_ref.questions import QUESTIONS, check_answer, key_entry
+
+# The answers, written here (tests are not shipped to students) so that the
+# key can be checked to accept exactly them.
+RIGHT = {
+    "cell_state_role": "b",
+    "forget_fraction_30_steps": 0.95**30,
+    "forget_gate_range": "c",
+    "sigmoid_of_one": 1.0 / (1.0 + math.exp(-1.0)),
+    "candidate_tanh": "a",
+    "cell_update_keep": "b",
+    "output_gate_role": "d",
+    "fused_weight_shape": (12, 8),
+}
+
+
+def test_every_question_has_metadata_and_a_key_entry():
+    assert set(questions._KEY) == set(QUESTIONS) == set(RIGHT)
+    for question_id, question in QUESTIONS.items():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", question_id)
+        assert question.id == question_id
+        assert question.kind in {"choice", "numeric", "shape"}
+        assert question.prompt.strip()
+        if question.kind == "choice":
+            assert list(question.choices) == ["a", "b", "c", "d"]
+        if question.kind == "numeric":
+            assert question.decimals is not None
+
+
+def test_a2_needs_questions_from_every_chapter_3_to_8():
+    assert {q.chapter for q in QUESTIONS.values()} == set(range(3, 9))
+    assert questions.questions_for_chapter(4)[0].chapter == 4
+
+
+@pytest.mark.parametrize(("question_id", "answer"), sorted(RIGHT.items()))
+def test_the_right_answer_is_accepted(question_id, answer):
+    assert check_answer(question_id, answer)
+
+
+@pytest.mark.parametrize(("question_id", "answer"), sorted(RIGHT.items()))
+def test_every_other_choice_or_a_nearby_value_is_rejected(question_id, answer):
+    question = QUESTIONS[question_id]
+    if question.kind == "choice":
+        wrong = [letter for letter in question.choices if letter != answer]
+    elif question.kind == "numeric":
+        step = 10.0**-question.decimals
+        wrong = [answer + step, answer - step, -answer, 0.0]
+    else:
+        wrong = [tuple(reversed(answer)), (*answer, 1), answer[:1]]
+    for candidate in wrong:
+        assert not check_answer(question_id, candidate), candidate
+
+
+def test_choice_answers_ignore_case_whitespace_and_decorations():
+    for answer in ["B", " b ", "(b)", "b)", "b.", "( B )"]:
+        assert check_answer("cell_state_role", answer), answer
+    full_text = QUESTIONS["cell_state_role"].choices["b"]
+    assert check_answer("cell_state_role", "  " + full_text.upper() + " ")
+
+
+def test_answers_of_the_wrong_kind_are_rejected_not_raised():
+    assert not check_answer("cell_state_role", 2)
+    assert not check_answer("cell_state_role", "e")
+    assert not check_answer("cell_state_role", "bb")
+    assert not check_answer("cell_state_role", None)
+    assert not check_answer("sigmoid_of_one", "about 0.73")
+    assert not check_answer("sigmoid_of_one", True)
+    assert not check_answer("sigmoid_of_one", float("nan"))
+    assert not check_answer("fused_weight_shape", "twelve by eight")
+    assert not check_answer("fused_weight_shape", (12.0, 8))
+    assert not check_answer("fused_weight_shape", (True, 8))
+
+
+def test_numeric_answers_are_checked_to_the_stated_precision():
+    # sigma(1) = 0.7311: the key holds 0.73, so [0.725, 0.735) is accepted.
+    for answer in [0.73, "0.73", 0.7311, 0.725, 0.7349, np.float64(0.731)]:
+        assert check_answer("sigmoid_of_one", answer), answer
+    for answer in [0.735, 0.7249, 0.7, 0.74]:
+        assert not check_answer("sigmoid_of_one", answer), answer
+
+
+def test_shape_answers_accept_tuples_lists_strings_and_numpy_integers():
+    for answer in [(12, 8), [12, 8], "(12, 8)", "12, 8", "12 x 8"]:
+        assert check_answer("fused_weight_shape", answer), answer
+    assert check_answer("fused_weight_shape", (np.int64(12), np.int32(8)))
+
+
+def test_key_entry_with_the_stored_salt_reproduces_the_stored_digest():
+    salt, digest = questions._KEY["forget_gate_range"]
+    assert key_entry("forget_gate_range", "C", salt=salt) == (salt, digest)
+    assert key_entry("forget_gate_range", "d", salt=salt) != (salt, digest)
+
+
+def test_key_entry_uses_a_fresh_salt_and_rejects_malformed_answers():
+    first, second = key_entry("cell_state_role", "a"), key_entry("cell_state_role", "a")
+    assert first[0] != second[0]
+    assert first[1] != second[1]
+    with pytest.raises(ValueError, match="not a valid answer"):
+        key_entry("sigmoid_of_one", "seventy-three")
+
+
+def test_the_key_is_not_the_answers_in_clear_text():
+    source = Path(questions.__file__).read_text()
+    for salt, digest in questions._KEY.values():
+        assert re.fullmatch(r"[0-9a-f]{16}", salt)
+        assert re.fullmatch(r"[0-9a-f]{64}", digest)
+    # The numeric answers do not appear as numbers in the module.
+    assert "0.73" not in source
+    assert "0.21" not in source
+
+
+def test_unknown_question_ids_raise_a_key_error_listing_the_known_ones():
+    with pytest.raises(KeyError, match="known ids: cell_state_role"):
+        check_answer("no_such_question", "a")
+
+
+def test_format_question_shows_the_prompt_and_every_choice():
+    text = questions.format_question("output_gate_role")
+    assert text.startswith(QUESTIONS["output_gate_role"].prompt)
+    for letter, choice in QUESTIONS["output_gate_role"].choices.items():
+        assert f"({letter}) {choice}" in text
+
+
+def test_the_maintainer_command_prints_a_key_entry_that_checks(monkeypatch, capsys):
+    monkeypatch.setattr("getpass.getpass", lambda prompt: " 0.7311 ")
+    assert questions.main(["key", "sigmoid_of_one"]) == 0
+    printed = capsys.readouterr().out
+    salt, digest = re.findall(r'"([0-9a-f]+)"', printed)
+    assert key_entry("sigmoid_of_one", 0.73, salt=salt) == (salt, digest)
+
+
+def test_the_maintainer_command_explains_its_usage(monkeypatch):
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert questions.main([]) == 2
