@@ -1,0 +1,24 @@
+# nbgrader configuration of the course (nbgrader 0.9.6).
+#
+# `python -m autograder ...` loads this file, then adds what only it can set:
+# the course root (the working directory the instructor chose, `autograder/`
+# by default), the dedicated grading kernel `lstm-grader` (a kernelspec it
+# creates for the run, with a clean IPYTHONDIR and warnings kept off stderr)
+# and the feedback preprocessors that strip hidden tests and test-cell
+# tracebacks. Plain `nbgrader ...` commands run in this folder use this file
+# alone, and therefore grade in the notebook's own kernel and leave hidden
+# tests in the feedback: use the course command for the class.
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = "lstm-course"
+
+# Per-cell execution timeout in seconds. nbgrader 0.9.6 reads
+# Execute.timeout; ExecutePreprocessor.timeout is ignored.
+c.Execute.timeout = 60
+
+# A student who deleted a test cell gets it back (and its points are earned
+# only if it passes), instead of silently losing it.
+c.OverwriteCells.add_missing_cells = True
+
+# What replaces a solution region in the student notebook.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

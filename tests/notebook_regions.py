@@ -1,0 +1,66 @@
+"""Helpers for the assignment tests: what in a master must never reach students.
+
+Not a test module: ``test_assignments.py`` and ``test_autograder.py`` import it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+_MARKERS = {
+    "### BEGIN SOLUTION": "solution",
+    "### BEGIN HIDDEN TESTS": "hidden",
+}
+_ENDS = ("### END SOLUTION", "### END HIDDEN TESTS")
+# Lines shorter than this ("return h_t", ")") say nothing on their own.
+MIN_LENGTH = 12
+
+
+def cell_sources(path: Path) -> list[str]:
+    notebook = json.loads(Path(path).read_text())
+    return [
+        c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+        for c in notebook["cells"]
+    ]
+
+
+def secret_lines(master: Path, student: Path) -> dict[str, list[str]]:
+    """Solution and hidden-test lines of ``master`` that ``student`` lacks.
+
+    A line counts only if it is long enough to be specific and does not also
+    occur in the student notebook (``np.testing.assert_allclose(`` appears in
+    visible tests too).
+    """
+    visible = {
+        line.strip() for source in cell_sources(student) for line in source.split("\n")
+    }
+    found: dict[str, list[str]] = {"solution": [], "hidden": []}
+    for source in cell_sources(master):
+        region = None
+        for line in source.split("\n"):
+            stripped = line.strip()
+            if stripped in _MARKERS:
+                region = _MARKERS[stripped]
+            elif stripped in _ENDS:
+                region = None
+            elif region and len(stripped) >= MIN_LENGTH and stripped not in visible:
+                found[region].append(stripped)
+    return found
+
+
+def readable_text(path: Path) -> str:
+    """A file's text as a reader sees it (HTML tags and entities undone)."""
+    text = Path(path).read_text(errors="replace")
+    if path.suffix == ".html":
+        text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return text
+
+
+def leaks(lines: list[str], path: Path) -> list[str]:
+    text = readable_text(path)
+    return [line for line in lines if line in text]

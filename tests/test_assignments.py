@@ -1,0 +1,145 @@
+"""The master notebooks and the student notebooks generated from them."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from notebook_regions import REPO, cell_sources, leaks, secret_lines
+
+from lstm_ref.questions import QUESTIONS, format_question
+
+MASTER = REPO / "solutions" / "A2" / "A2.ipynb"
+STUDENT = REPO / "book" / "assignments" / "A2.ipynb"
+PAGE = REPO / "book" / "assignments" / "A2.md"
+
+
+def _nbgrader(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _normalised(path) -> dict:
+    """What a reader and nbgrader see: cell types, sources and metadata."""
+    notebook = json.loads(path.read_text())
+    return {
+        "metadata": notebook["metadata"],
+        "cells": [
+            {
+                "cell_type": cell["cell_type"],
+                "source": _source(cell),
+                "metadata": cell.get("metadata", {}),
+            }
+            for cell in notebook["cells"]
+        ],
+    }
+
+
+@pytest.fixture(scope="module")
+def master() -> dict:
+    return json.loads(MASTER.read_text())
+
+
+def test_committed_student_notebook_is_what_nbgrader_generates(tmp_path):
+    output = tmp_path / "A2.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "generate", "A2", "--output", output],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    assert _normalised(output) == _normalised(STUDENT), (
+        "book/assignments/A2.ipynb is not what solutions/A2/A2.ipynb generates: "
+        "run `make student-notebooks` and commit the result (never edit it by hand)"
+    )
+
+
+def test_student_notebook_holds_no_solution_and_no_hidden_test():
+    text = STUDENT.read_text()
+    for marker in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "END HIDDEN"]:
+        assert marker not in text
+    secrets = secret_lines(MASTER, STUDENT)
+    assert len(secrets["solution"]) > 20
+    assert len(secrets["hidden"]) > 100
+    assert leaks(secrets["solution"] + secrets["hidden"], STUDENT) == []
+
+
+def test_master_is_committed_without_outputs(master):
+    for cell in master["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == []
+            assert cell["execution_count"] is None
+
+
+def test_graded_cells_have_stable_snake_case_ids_and_points(master):
+    ids = [_nbgrader(c)["grade_id"] for c in master["cells"] if _nbgrader(c)]
+    assert len(ids) == len(set(ids))
+    for grade_id in ids:
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", grade_id), grade_id
+    for cell in master["cells"]:
+        meta = _nbgrader(cell)
+        if meta.get("grade"):
+            assert meta["points"] > 0, meta["grade_id"]
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in _source(cell), meta["grade_id"]
+
+
+def test_every_test_cell_says_first_what_it_checks_and_has_hidden_tests(master):
+    tests = [c for c in master["cells"] if _nbgrader(c).get("grade")]
+    assert len(tests) == 9 + len(QUESTIONS)
+    for cell in tests:
+        first_line = _source(cell).split("\n")[0]
+        assert first_line.startswith("# Checks "), first_line
+        assert "### BEGIN HIDDEN TESTS" in _source(cell)
+
+
+def test_every_contract_function_is_written_by_the_student(master):
+    functions = {
+        "sigmoid": "(z)",
+        "forget_gate": "(x_t, h_prev, W_f, b_f)",
+        "input_gate": "(x_t, h_prev, W_i, b_i)",
+        "candidate": "(x_t, h_prev, W_c, b_c)",
+        "cell_update": "(f_t, c_prev, i_t, c_tilde)",
+        "output_gate": "(x_t, h_prev, W_o, b_o)",
+        "lstm_cell_forward": "(x_t, h_prev, c_prev, params)",
+        "lstm_forward": "(x, h0, c0, params)",
+    }
+    solutions = {
+        _nbgrader(c)["grade_id"]: _source(c)
+        for c in master["cells"]
+        if _nbgrader(c).get("solution")
+    }
+    for name, signature in functions.items():
+        assert f"def {name}{signature}:" in solutions[name]
+
+
+def test_every_question_is_asked_answered_and_checked_in_a2(master):
+    sources = cell_sources(MASTER)
+    ids = {_nbgrader(c).get("grade_id") for c in master["cells"]}
+    for question_id in QUESTIONS:
+        assert any(format_question(question_id) in s for s in sources), question_id
+        assert f"answer_{question_id}" in ids
+        assert f"check_{question_id}" in ids
+
+
+def test_points_add_up_to_what_the_notebook_and_the_page_say(master):
+    total = sum(_nbgrader(c).get("points", 0) for c in master["cells"])
+    intro = _source(master["cells"][0])
+    table = [
+        int(row.split("|")[-2]) for row in re.findall(r"^\| \d .*\|$", intro, re.M)
+    ]
+    assert sum(table) == total
+    assert f"worth {total} points in total" in PAGE.read_text()
+
+
+def test_the_a2_page_offers_the_student_notebook_for_download():
+    page = PAGE.read_text()
+    assert re.search(r"\{download\}`[^`<]*<A2\.ipynb>`", page)
+    assert page.startswith("(a2)=\n# Assignment A2")
