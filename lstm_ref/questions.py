@@ -112,13 +112,14 @@ _QUESTION_LIST = (
         },
     ),
     Question(
-        id="sigmoid_of_one",
+        id="forget_fraction_bias_two",
         chapter=4,
         kind="numeric",
         prompt=(
-            "A forget gate whose pre-activation is 1 (for example a forget "
-            "bias of 1 and zero weights) keeps the fraction $\\sigma(1)$ of "
-            "the cell state. What is $\\sigma(1)$, to 2 decimal places?"
+            "A unit's forget-gate pre-activation is 2 at every step (for "
+            "example $b_f = 2$ and zero weights) and its input gate is closed. "
+            "What fraction of the value stored in the cell is left after 3 "
+            "steps, to 2 decimal places?"
         ),
         decimals=2,
     ),
@@ -142,19 +143,15 @@ _QUESTION_LIST = (
         },
     ),
     Question(
-        id="cell_update_keep",
+        id="cell_update_value",
         chapter=6,
-        kind="choice",
+        kind="numeric",
         prompt=(
-            "In $C_t = f_t \\odot C_{t-1} + i_t \\odot \\tilde{C}_t$, every "
-            "entry of $f_t$ is 1 and every entry of $i_t$ is 0. What is $C_t$?"
+            "One unit has $f_t = 0.5$, $C_{t-1} = 2$, $i_t = 0.8$ and "
+            "$\\tilde{C}_t = -0.5$. What is its new cell state $C_t$, to 1 "
+            "decimal place?"
         ),
-        choices={
-            "a": "$0$",
-            "b": "$C_{t-1}$",
-            "c": "$\\tilde{C}_t$",
-            "d": "$C_{t-1} + \\tilde{C}_t$",
-        },
+        decimals=1,
     ),
     Question(
         id="output_gate_role",
@@ -201,17 +198,17 @@ _KEY: dict[str, tuple[str, str]] = {
         "e611890adaae0894",
         "0a4817f9df16c6323fbc1ed6d28707cad93085820faafb397b7019b53451c203",
     ),
-    "sigmoid_of_one": (
-        "c9ebe591fa9305a7",
-        "b348a2b6bc44c7ac9013b9b76983da181c91bbf34d987b5e11aeb7ca741c2aa2",
+    "forget_fraction_bias_two": (
+        "ee78d2c3c72db6ff",
+        "06df7e9e14e22081dd18e063ea0dd477c4f16a2028fd39793af9236d75235e0c",
     ),
     "candidate_tanh": (
         "a748112f8202a6db",
         "7cec7e7c53f7499e7f503baa7311f0eb13a9c92a679323fa4e8526d7a0274ec7",
     ),
-    "cell_update_keep": (
-        "b1eb493d67652e29",
-        "2402c2d0d35fd8d4795b3a88bfdba2ecf58fae62980a996344be562bdd479863",
+    "cell_update_value": (
+        "aa858c20a8eb2dfa",
+        "12e80bfdbd37f87f5c4103b841844f687e58eacb7760bf6b889d12c682708c7f",
     ),
     "output_gate_role": (
         "ca6dd4cf417e7106",

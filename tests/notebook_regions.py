@@ -34,11 +34,9 @@ def secret_lines(master: Path, student: Path) -> dict[str, list[str]]:
 
     A line counts only if it is long enough to be specific and does not also
     occur in the student notebook (``np.testing.assert_allclose(`` appears in
-    visible tests too).
+    visible tests too, the pre-activation's formula in the instructions).
     """
-    visible = {
-        line.strip() for source in cell_sources(student) for line in source.split("\n")
-    }
+    visible = "\n".join(cell_sources(student))
     found: dict[str, list[str]] = {"solution": [], "hidden": []}
     for source in cell_sources(master):
         region = None

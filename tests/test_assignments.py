@@ -143,3 +143,18 @@ def test_the_a2_page_offers_the_student_notebook_for_download():
     page = PAGE.read_text()
     assert re.search(r"\{download\}`[^`<]*<A2\.ipynb>`", page)
     assert page.startswith("(a2)=\n# Assignment A2")
+
+
+def test_the_built_book_holds_no_hidden_test_and_no_quick_check_answer():
+    """The HTML pages, their sources and downloads (``make book`` first)."""
+    html = REPO / "_build" / "html"
+    if not (html / "index.html").exists():
+        pytest.skip("the book is not built (make book)")
+    secrets = secret_lines(MASTER, STUDENT)
+    answers = [line for line in secrets["solution"] if line.startswith("answer_")]
+    assert len(answers) == len(QUESTIONS)
+    # The chapters may show a gate in code on purpose (it is what they teach);
+    # hidden tests and the answers to graded questions must never appear.
+    for path in html.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".ipynb", ".md", ".txt"}:
+            assert leaks(secrets["hidden"] + answers, path) == [], path

@@ -172,7 +172,7 @@ def test_a_function_that_calls_lstm_ref_gets_no_credit_and_is_told_why(course):
 
 def test_wrong_quick_check_answers_cost_their_points(course):
     score, cells = grades(course, "wrong_answers")
-    assert lost(cells, course) == {"check_cell_state_role", "check_sigmoid_of_one"}
+    assert lost(cells, course) == {"check_cell_state_role", "check_cell_update_value"}
     assert score == MAX_SCORE - 2
 
 

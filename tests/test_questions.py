@@ -19,9 +19,9 @@ RIGHT = {
     "cell_state_role": "b",
     "forget_fraction_30_steps": 0.95**30,
     "forget_gate_range": "c",
-    "sigmoid_of_one": 1.0 / (1.0 + math.exp(-1.0)),
+    "forget_fraction_bias_two": (1.0 / (1.0 + math.exp(-2.0))) ** 3,
     "candidate_tanh": "a",
-    "cell_update_keep": "b",
+    "cell_update_value": 0.5 * 2.0 + 0.8 * -0.5,
     "output_gate_role": "d",
     "fused_weight_shape": (12, 8),
 }
@@ -76,20 +76,24 @@ def test_answers_of_the_wrong_kind_are_rejected_not_raised():
     assert not check_answer("cell_state_role", "e")
     assert not check_answer("cell_state_role", "bb")
     assert not check_answer("cell_state_role", None)
-    assert not check_answer("sigmoid_of_one", "about 0.73")
-    assert not check_answer("sigmoid_of_one", True)
-    assert not check_answer("sigmoid_of_one", float("nan"))
+    assert not check_answer("cell_update_value", "about 0.6")
+    assert not check_answer("cell_update_value", True)
+    assert not check_answer("cell_update_value", float("nan"))
     assert not check_answer("fused_weight_shape", "twelve by eight")
     assert not check_answer("fused_weight_shape", (12.0, 8))
     assert not check_answer("fused_weight_shape", (True, 8))
 
 
 def test_numeric_answers_are_checked_to_the_stated_precision():
-    # sigma(1) = 0.7311: the key holds 0.73, so [0.725, 0.735) is accepted.
-    for answer in [0.73, "0.73", 0.7311, 0.725, 0.7349, np.float64(0.731)]:
-        assert check_answer("sigmoid_of_one", answer), answer
-    for answer in [0.735, 0.7249, 0.7, 0.74]:
-        assert not check_answer("sigmoid_of_one", answer), answer
+    # sigma(2)^3 = 0.6833: the key holds 0.68, so [0.675, 0.685) is accepted.
+    question_id = "forget_fraction_bias_two"
+    for answer in [0.68, "0.68", 0.6833, 0.675, 0.6849, np.float64(0.681)]:
+        assert check_answer(question_id, answer), answer
+    for answer in [0.685, 0.6749, 0.7, 0.69]:
+        assert not check_answer(question_id, answer), answer
+    # One decimal place: 0.6 accepts [0.55, 0.65), rounding error included.
+    assert check_answer("cell_update_value", 0.1 * 3 + 0.3)
+    assert check_answer("cell_update_value", "-0.0") is False
 
 
 def test_shape_answers_accept_tuples_lists_strings_and_numpy_integers():
@@ -109,7 +113,7 @@ def test_key_entry_uses_a_fresh_salt_and_rejects_malformed_answers():
     assert first[0] != second[0]
     assert first[1] != second[1]
     with pytest.raises(ValueError, match="not a valid answer"):
-        key_entry("sigmoid_of_one", "seventy-three")
+        key_entry("cell_update_value", "six tenths")
 
 
 def test_the_key_is_not_the_answers_in_clear_text():
@@ -118,8 +122,8 @@ def test_the_key_is_not_the_answers_in_clear_text():
         assert re.fullmatch(r"[0-9a-f]{16}", salt)
         assert re.fullmatch(r"[0-9a-f]{64}", digest)
     # The numeric answers do not appear as numbers in the module.
-    assert "0.73" not in source
-    assert "0.21" not in source
+    for answer in ["0.68", "0.21", "0.6\n", "0.6,", "0.6)"]:
+        assert answer not in source
 
 
 def test_unknown_question_ids_raise_a_key_error_listing_the_known_ones():
@@ -135,11 +139,11 @@ def test_format_question_shows_the_prompt_and_every_choice():
 
 
 def test_the_maintainer_command_prints_a_key_entry_that_checks(monkeypatch, capsys):
-    monkeypatch.setattr("getpass.getpass", lambda prompt: " 0.7311 ")
-    assert questions.main(["key", "sigmoid_of_one"]) == 0
+    monkeypatch.setattr("getpass.getpass", lambda prompt: " 0.251 ")
+    assert questions.main(["key", "forget_fraction_bias_two"]) == 0
     printed = capsys.readouterr().out
     salt, digest = re.findall(r'"([0-9a-f]+)"', printed)
-    assert key_entry("sigmoid_of_one", 0.73, salt=salt) == (salt, digest)
+    assert key_entry("forget_fraction_bias_two", 0.25, salt=salt) == (salt, digest)
 
 
 def test_the_maintainer_command_explains_its_usage(monkeypatch):
