@@ -69,11 +69,9 @@ def check_notebook(data: bytes) -> tuple[bool, list[str]]:
             "no nbgrader metadata in the notebook (cells copied into a new "
             "notebook?): answers cannot be matched to tests"
         )
-    duplicated = sorted(g for g, n in Counter(grade_ids).items() if g and n > 1)
-    if duplicated:
-        problems.append(
-            "graded cell(s) copied: " + ", ".join(duplicated) + " appear twice"
-        )
+    counts = Counter(grade_ids)
+    for grade_id in sorted(g for g, n in counts.items() if g and n > 1):
+        problems.append(f"graded cell {grade_id} appears {counts[grade_id]} times")
     return True, problems
 
 
@@ -94,7 +92,9 @@ def choose_notebook(
         name, data = notebooks[0]
         if renamed_is_normal:
             return data, []
-        return data, [f"notebook named {name!r}, expected {expected!r}; graded it"]
+        return data, [
+            f"notebook named {name!r}, expected {expected!r}; collected as {expected}"
+        ]
     return None, [
         f"several notebooks and none named {expected}: {', '.join(sorted(names))}; "
         "keep one and collect again"
