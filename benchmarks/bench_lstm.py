@@ -4,9 +4,10 @@ Prints, for each shape and dtype: forward and forward+backward wall time (the
 fastest of several repeats, ours and torch's taken in alternating rounds so
 that a slow spell of a shared machine hits both alike), the achieved GFLOP/s
 (counting the matrix products only: 2·N·T·4H·(D + H) for the forward, three
-times that for forward plus backward), the ratio to a naive per-gate loop of the cell functions, and, when
-a Python with torch is available, the ratio to torch.nn.LSTM on the same shapes
-(timed in a separate process so the two never share a thread pool).
+times that for forward plus backward), the ratio to a naive per-gate loop of
+the cell functions, and, when a Python with torch is available, the ratio to
+torch.nn.LSTM on the same shapes (timed in a separate process so the two never
+share a thread pool).
 
     python benchmarks/bench_lstm.py [--torch-python /path/to/python] [--quick]
 
