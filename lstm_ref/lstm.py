@@ -58,7 +58,7 @@ class LSTMCache(NamedTuple):
     receive the cell-state gradient next to each other).
     """
 
-    x: Array  # inputs, time-major, (T, N, D)
+    x: Array  # inputs with a column of ones appended, time-major, (T, N, D + 1)
     h: Array  # h_0 … h_T, (T + 1, N, H)
     c: Array  # C_0 … C_T, (T + 1, N, H)
     gates: Array  # o, f, i, C̃ of every step, (T, N, 4H)
@@ -261,15 +261,18 @@ def lstm_forward(
     offset = 1.0 - scale  # 0.5 for the sigmoid gates, 0 for the candidate
     x_tm, gates, h, c, tanh_c = _workspace(
         dtype,
-        (steps, n, x.shape[2]),
+        (steps, n, x.shape[2] + 1),
         (steps, n, 4 * hidden),
         (steps + 1, n, hidden),
         (steps + 1, n, hidden),
         (steps, n, hidden),
     )
-    x_tm[...] = x.transpose(1, 0, 2)  # (T, N, D)
-    np.matmul(x_tm, (w_x * scale[:, None]).T, out=gates)  # input projection
-    gates += b * scale  # (T, N, 4H)
+    # A column of ones makes the bias part of the input projection's matrix
+    # product, and in the backward makes db part of dW_x's.
+    x_tm[:, :, :-1] = x.transpose(1, 0, 2)
+    x_tm[:, :, -1] = 1.0  # (T, N, D + 1)
+    w_xb = np.concatenate([w_x, b[:, None]], axis=1) * scale[:, None]  # (4H, D + 1)
+    np.matmul(x_tm, w_xb.T, out=gates)  # input projection with bias, (T, N, 4H)
     w_h_t = np.ascontiguousarray((w_h * scale[:, None]).T)  # (H, 4H)
     h[0] = h0
     c[0] = c0
@@ -397,8 +400,8 @@ def lstm_backward(
 
     dz_flat = dz.reshape(steps * n, 4 * hidden)
     dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
-    dw_x = dz_flat.T @ x_tm.reshape(steps * n, -1)  # (4H, D)
-    db = dz_flat.sum(axis=0)  # (4H,)
+    dw_xb = dz_flat.T @ x_tm.reshape(steps * n, -1)  # (4H, D + 1)
+    dw_x, db = dw_xb[:, :-1], dw_xb[:, -1]  # (4H, D), (4H,)
     dx = (dz_flat @ w_x).reshape(steps, n, -1).transpose(1, 0, 2)  # (N, T, D)
 
     grads: dict[str, Array] = {}
