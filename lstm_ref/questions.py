@@ -49,7 +49,9 @@ __all__ = [
     "QUESTIONS",
     "Question",
     "check_answer",
+    "assignment_for_chapter",
     "format_question",
+    "graded_questions_markdown",
     "key_entry",
     "normalise_answer",
     "questions_for_chapter",
@@ -375,6 +377,34 @@ def format_question(question_id: str) -> str:
 def questions_for_chapter(chapter: int) -> list[Question]:
     """The questions a chapter answers, in order."""
     return [q for q in _QUESTION_LIST if q.chapter == chapter]
+
+
+# COURSE.md: one assignment per part of the book.
+_ASSIGNMENT_CHAPTERS = {"A1": (1, 2), "A2": range(3, 9), "A3": (9, 10, 11)}
+_ASSIGNMENT_CHAPTERS["A4"] = (12, 13, 14, 15)
+
+
+def assignment_for_chapter(chapter: int) -> str:
+    """The assignment that grades a chapter's questions (``"A1"`` … ``"A4"``)."""
+    for assignment, chapters in _ASSIGNMENT_CHAPTERS.items():
+        if chapter in chapters:
+            return assignment
+    raise ValueError(f"chapter must be between 1 and 15, got {chapter!r}")
+
+
+def graded_questions_markdown(chapter: int) -> str:
+    """A chapter's graded questions as a numbered Markdown list, for the book.
+
+    The book prints its quick checks from here, so that the book and the
+    assignment always ask the same thing; the answers are never shown.
+    """
+    assignment = assignment_for_chapter(chapter)
+    items = []
+    for number, question in enumerate(questions_for_chapter(chapter), 1):
+        first, *rest = format_question(question.id).splitlines()
+        body = "\n".join(f"   {line}" if line else "" for line in rest)
+        items.append(f"{number}. {first} *(graded in {assignment})*\n{body}")
+    return "\n\n".join(items)
 
 
 def main(argv: list[str] | None = None) -> int:
