@@ -8,8 +8,11 @@ clear text; ``check_answer`` recomputes the digest of a candidate answer.
 
 Hashing hides the key from reading, not from guessing: a choice question has
 four possible answers and anyone can call ``check_answer`` four times. That is
-why the notebooks check an answer's *format* in their visible tests and its
-*correctness* only in hidden ones, graded once, after submission.
+why A2 checks an answer's *format* in its visible tests and its *correctness*
+only in hidden ones, graded once, after submission. From A3 on, quick checks
+tell the student right or wrong at once (issue 5): the visible test calls
+``check_answer``, attempts are not limited, and each question is worth one
+point, so guessing gains little.
 
 Kinds and how an answer is normalised before hashing:
 
@@ -181,6 +184,184 @@ _QUESTION_LIST = (
             "features, what is its shape? Answer with a tuple (rows, columns)."
         ),
     ),
+    Question(
+        id="sigmoid_derivative",
+        chapter=9,
+        kind="choice",
+        prompt=(
+            "A sigmoid gate's output is $s = \\sigma(z)$. Which expression, "
+            "computed from the cached output alone, equals the derivative "
+            "$\\sigma'(z)$ that the backward pass needs?"
+        ),
+        choices={
+            "a": "$1 - s^2$",
+            "b": "$s$",
+            "c": "$s\\,(1 - s)$",
+            "d": "$e^{-s}$",
+        },
+    ),
+    Question(
+        id="forget_grad_factor",
+        chapter=9,
+        kind="choice",
+        prompt=(
+            "In the backward pass of one step, the gradient that reaches the "
+            "forget gate's output is $df_t = dC_t \\odot (\\,?\\,)$. Which "
+            "cached value fills the gap?"
+        ),
+        choices={
+            "a": "The forget gate $f_t$ itself.",
+            "b": "The new cell state $C_t$.",
+            "c": "The candidate $\\tilde{C}_t$.",
+            "d": "The previous cell state $C_{t-1}$.",
+        },
+    ),
+    Question(
+        id="cell_grad_value",
+        chapter=9,
+        kind="numeric",
+        prompt=(
+            "One unit at step $t$ has $o_t = 0.5$ and $\\tanh(C_t) = 0.6$. The "
+            "loss's gradient with respect to $h_t$ is 1, and the gradient "
+            "with respect to $C_t$ carried back from step $t + 1$ is 0.2. What "
+            "is the total gradient of the loss with respect to $C_t$, to 2 "
+            "decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="weight_grad_shape",
+        chapter=9,
+        kind="shape",
+        prompt=(
+            "An LSTM with $H = 4$ hidden units and $D = 2$ input features runs "
+            "on a batch of $N = 5$ sequences of $T = 7$ steps. What is the "
+            "shape of the gradient $dW_f$ that backpropagation returns? Answer "
+            "with a tuple (rows, columns)."
+        ),
+    ),
+    Question(
+        id="truncated_bptt",
+        chapter=10,
+        kind="choice",
+        prompt="What does truncated BPTT with a window of $k$ steps do?",
+        choices={
+            "a": "It clips the gradient's norm at $k$.",
+            "b": (
+                "It propagates the gradient back at most $k$ steps, which "
+                "saves time and memory on long sequences, but no dependency "
+                "longer than $k$ steps gets a gradient."
+            ),
+            "c": "It trains on $k$ time steps drawn at random from each sequence.",
+            "d": "It updates only $k$ of the hidden units at each step.",
+        },
+    ),
+    Question(
+        id="weight_grad_accumulate",
+        chapter=10,
+        kind="choice",
+        prompt=(
+            "The same weights $W_f$ are used at every one of the $T$ steps. "
+            "What is the gradient of the loss with respect to $W_f$?"
+        ),
+        choices={
+            "a": "The gradient of the last step, which already contains the others.",
+            "b": "The average of the contributions of the $T$ steps.",
+            "c": "The sum of the contributions of every step.",
+            "d": "The product of the contributions of every step.",
+        },
+    ),
+    Question(
+        id="centred_difference_value",
+        chapter=10,
+        kind="numeric",
+        prompt=(
+            "Estimate the derivative of $f(x) = x^3$ at $x = 1$ by the centred "
+            "difference $(f(x + h) - f(x - h)) / 2h$ with $h = 0.1$. What "
+            "value does it give, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="gradcheck_evaluations",
+        chapter=10,
+        kind="numeric",
+        prompt=(
+            "A gradient check by centred differences estimates the gradient "
+            "of the loss with respect to a weight matrix of shape (4, 6), one "
+            "entry at a time. How many times does it evaluate the loss? "
+            "Answer with a whole number."
+        ),
+        decimals=0,
+    ),
+    Question(
+        id="cell_path_jacobian",
+        chapter=11,
+        kind="choice",
+        prompt=(
+            "Along the cell-state path alone (leaving out the paths through "
+            "$h_{t-1}$ and the gates), what is $\\partial C_t / \\partial "
+            "C_{t-1}$?"
+        ),
+        choices={
+            "a": "$W_c^\\top$, the candidate's weights.",
+            "b": (
+                "$\\mathrm{diag}(f_t)$: each entry of $C_{t-1}$ is scaled by "
+                "its own forget-gate value."
+            ),
+            "c": "$\\mathrm{diag}(1 - \\tanh^2(C_t))$.",
+            "d": "$\\mathrm{diag}(o_t)$.",
+        },
+    ),
+    Question(
+        id="cell_path_fraction",
+        chapter=11,
+        kind="numeric",
+        prompt=(
+            "Along the cell-state path alone, a unit's forget gate is 0.98 at "
+            "every step. What fraction of the gradient with respect to $C_T$ "
+            "reaches $C_{T-50}$, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="forget_bias_one",
+        chapter=11,
+        kind="choice",
+        prompt=(
+            "Why is the forget gate's bias $b_f$ often initialised to 1 rather than 0?"
+        ),
+        choices={
+            "a": "So that the sigmoid cannot overflow.",
+            "b": "So that the input gate starts closed.",
+            "c": "So that the gradient explodes less often.",
+            "d": (
+                "So that $f_t$ starts well above 0.5: at the start of "
+                "training the cell keeps more of its state, and the gradient "
+                "along the cell path shrinks more slowly from step to step."
+            ),
+        },
+    ),
+    Question(
+        id="why_gradient_survives",
+        chapter=11,
+        kind="choice",
+        prompt=(
+            "Why does the gradient survive over many steps in an LSTM when it "
+            "vanishes in a vanilla RNN?"
+        ),
+        choices={
+            "a": (
+                "Along the cell path each step multiplies the gradient by "
+                "$f_t$ alone, which the network can keep near 1; the RNN "
+                "multiplies by its recurrent weights and a tanh derivative at "
+                "every step."
+            ),
+            "b": "The LSTM is trained with a larger learning rate.",
+            "c": "The LSTM has no nonlinearity on its cell path or its gates.",
+            "d": "The LSTM clips its gradients automatically.",
+        },
+    ),
 )
 
 QUESTIONS: dict[str, Question] = {q.id: q for q in _QUESTION_LIST}
@@ -219,6 +400,54 @@ _KEY: dict[str, tuple[str, str]] = {
     "fused_weight_shape": (
         "959bee4a09b7af73",
         "655b1081ba009229e180d1344661d8f00390f12d2e168ca0e92ae4d675882bc3",
+    ),
+    "sigmoid_derivative": (
+        "f4bcda635ac0fc94",
+        "23b2c023d47567d803e5cc74c6d6c5e5edb8bc49e920443c55e4a9928cf3bdd5",
+    ),
+    "forget_grad_factor": (
+        "108e92a1a3ce1d3f",
+        "9da40a672cda15556098fae925641ab61a005ff49b5a08474a78d27385629b47",
+    ),
+    "cell_grad_value": (
+        "656ef1835d056502",
+        "6d104307215b6bc38cc54de53f090278ba6b156af266357d14e04e24e2e7c104",
+    ),
+    "weight_grad_shape": (
+        "d041c988e487f29d",
+        "c709f864e05485c1e319a07c96a48f8c8154773d3a01608a3961df80f8e40cc4",
+    ),
+    "truncated_bptt": (
+        "a10ed8de541af0b2",
+        "916af2fe47256e16d22ad7b5fc14538da912c015b12c786f7161dfd12639b583",
+    ),
+    "weight_grad_accumulate": (
+        "abed161ff16ab7c3",
+        "4c9a71def5f19d807b6ef5f2832d173f22840a53b3a97c57ef1b82c42d976016",
+    ),
+    "centred_difference_value": (
+        "34c3949b300c15d6",
+        "8287ac123afe4c7ae578daec98e5cc7b72437b1718da73f2c22cedad7fca52aa",
+    ),
+    "gradcheck_evaluations": (
+        "b86e2f8314a7f071",
+        "29b03fe66e9dd27eaf444edf1da8eea4a8bca23c391b578bf3fb297225f00088",
+    ),
+    "cell_path_jacobian": (
+        "170d01dd88581163",
+        "6cee0c711f339fe52a3115711f916c82995bdf8cb9bd1d757d9082232db37895",
+    ),
+    "cell_path_fraction": (
+        "4c7d9ae558a7510c",
+        "c52c828743af6cbb640a9330fa9e872c130065ab42a904c59a05f13839845dba",
+    ),
+    "forget_bias_one": (
+        "3ee20781fc9a981b",
+        "7ede5b81245e5c3f5af7209f667e8b613a5ab162d6d6205b6ae32e30256cb0ac",
+    ),
+    "why_gradient_survives": (
+        "1f0342bdd1bdd98b",
+        "89f0835a3d87f9a42ce2a30f2791a600fa0ca4a440974b44a99357425eb64e2b",
     ),
 }
 

@@ -24,6 +24,19 @@ RIGHT = {
     "cell_update_value": 0.5 * 2.0 + 0.8 * -0.5,
     "output_gate_role": "d",
     "fused_weight_shape": (12, 8),
+    # Chapters 9-11 (assignment A3).
+    "sigmoid_derivative": "c",
+    "forget_grad_factor": "d",
+    "cell_grad_value": 0.2 + 1.0 * 0.5 * (1.0 - 0.6**2),
+    "weight_grad_shape": (4, 6),
+    "truncated_bptt": "b",
+    "weight_grad_accumulate": "c",
+    "centred_difference_value": (1.1**3 - 0.9**3) / 0.2,
+    "gradcheck_evaluations": 2 * 4 * 6,
+    "cell_path_jacobian": "b",
+    "cell_path_fraction": 0.98**50,
+    "forget_bias_one": "d",
+    "why_gradient_survives": "a",
 }
 
 
@@ -41,7 +54,7 @@ def test_every_question_has_metadata_and_a_key_entry():
 
 
 def test_a2_needs_questions_from_every_chapter_3_to_8():
-    assert {q.chapter for q in QUESTIONS.values()} == set(range(3, 9))
+    assert {q.chapter for q in QUESTIONS.values()} >= set(range(3, 9))
     assert questions.questions_for_chapter(4)[0].chapter == 4
 
 
@@ -122,8 +135,13 @@ def test_the_key_is_not_the_answers_in_clear_text():
         assert re.fullmatch(r"[0-9a-f]{16}", salt)
         assert re.fullmatch(r"[0-9a-f]{64}", digest)
     # The numeric answers do not appear as numbers in the module.
-    for answer in ["0.68", "0.21", "0.6\n", "0.6,", "0.6)"]:
+    for answer in ["0.68", "0.21", "0.6\n", "0.6,", "0.6)", "0.52", "3.01", "0.36"]:
         assert answer not in source
+
+
+def test_a3_has_at_least_three_questions_for_each_chapter_9_to_11():
+    for chapter in (9, 10, 11):
+        assert len(questions.questions_for_chapter(chapter)) >= 3, chapter
 
 
 def test_unknown_question_ids_raise_a_key_error_listing_the_known_ones():
