@@ -74,6 +74,124 @@ class Question(NamedTuple):
 
 _QUESTION_LIST = (
     Question(
+        id="sequence_batch_shape",
+        chapter=1,
+        kind="shape",
+        prompt=(
+            "A batch holds 32 sequences, each 50 time steps long, with 8 "
+            "features per step. What is the shape of the input array $x$ in "
+            "the course's batch-major layout? Answer with a tuple."
+        ),
+    ),
+    Question(
+        id="rnn_unrolling",
+        chapter=1,
+        kind="choice",
+        prompt="What does unrolling a vanilla RNN over $T$ time steps give?",
+        choices={
+            "a": "$T$ different cells, each with its own weights, trained apart.",
+            "b": "One cell applied once to the average of the $T$ inputs.",
+            "c": (
+                "$T$ copies of the same cell, one per step, all sharing one "
+                "$W$ and one $b$: a deep feed-forward graph through which the "
+                "gradient flows back step by step."
+            ),
+            "d": "A network that can only read sequences of exactly $T$ steps.",
+        },
+    ),
+    Question(
+        id="rnn_parameter_count",
+        chapter=1,
+        kind="numeric",
+        prompt=(
+            "A vanilla RNN has $H = 4$ hidden units and $D = 3$ input features "
+            "($W$ of shape $(H, H + D)$ and a bias $b$). It is unrolled over "
+            "$T = 100$ time steps. How many trainable numbers does it have?"
+        ),
+        decimals=0,
+    ),
+    Question(
+        id="rnn_two_steps",
+        chapter=1,
+        kind="numeric",
+        prompt=(
+            "A vanilla RNN with $H = D = 1$ has $W = [0.5, 1]$ (recurrent "
+            "weight 0.5 first, then the input weight 1) and $b = 0$. It starts "
+            "from $h_0 = 0$ and reads $x_1 = 1$, then $x_2 = 0.5$. What is "
+            "$h_2$, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="rnn_step_jacobian",
+        chapter=2,
+        kind="choice",
+        prompt=(
+            "Split $W = [W_h, W_x]$ into its recurrent block $W_h$ "
+            "$(H, H)$ and its input block $W_x$ $(H, D)$, so that "
+            "$h_t = \\tanh(W_h h_{t-1} + W_x x_t + b)$. What is the Jacobian "
+            "$\\partial h_t / \\partial h_{t-1}$?"
+        ),
+        choices={
+            "a": "$W_h$",
+            "b": "$\\operatorname{diag}(h_t)\\, W_h$",
+            "c": "$\\operatorname{diag}(1 - h_t^2)\\, W_x$",
+            "d": "$\\operatorname{diag}(1 - h_t^2)\\, W_h$",
+        },
+    ),
+    Question(
+        id="vanishing_condition",
+        chapter=2,
+        kind="choice",
+        prompt=(
+            "Pascanu, Mikolov & Bengio (2013) give a condition under which "
+            "$\\|\\partial h_T / \\partial h_t\\|$ of a tanh RNN is sure to "
+            "vanish as the lag $T - t$ grows. Which is it?"
+        ),
+        choices={
+            "a": (
+                "The largest singular value of $W_h$ is below 1: since "
+                "$|\\tanh'| \\le 1$, every step's Jacobian then has norm below "
+                "1, and their product shrinks geometrically with the lag."
+            ),
+            "b": "The largest singular value of $W_h$ is above 1.",
+            "c": "The learning rate is below 1.",
+            "d": "The sequence is longer than the number of hidden units $H$.",
+        },
+    ),
+    Question(
+        id="lag_below_one_percent",
+        chapter=2,
+        kind="numeric",
+        prompt=(
+            "Suppose every step back in time multiplies "
+            "$\\|\\partial h_T / \\partial h_t\\|$ by exactly 0.8, starting "
+            "from 1 at lag 0. What is the smallest lag $T - t$ at which it is "
+            "below 0.01 (a whole number of steps)?"
+        ),
+        decimals=0,
+    ),
+    Question(
+        id="exploding_not_guaranteed",
+        chapter=2,
+        kind="choice",
+        prompt=(
+            "The largest singular value of a tanh RNN's $W_h$ is 1.5. Does "
+            "$\\|\\partial h_T / \\partial h_t\\|$ necessarily explode as the "
+            "lag grows?"
+        ),
+        choices={
+            "a": "Yes: a largest singular value above 1 always makes it explode.",
+            "b": "Yes, but only for sequences longer than $H$ steps.",
+            "c": (
+                "No: above 1 is necessary for exploding, not sufficient; "
+                "saturated units ($\\tanh'$ near 0) can still make the product "
+                "of Jacobians vanish."
+            ),
+            "d": "No: a tanh RNN's gradient can never explode.",
+        },
+    ),
+    Question(
         id="cell_state_role",
         chapter=3,
         kind="choice",
@@ -369,6 +487,38 @@ QUESTIONS: dict[str, Question] = {q.id: q for q in _QUESTION_LIST}
 
 # question id -> (salt, sha256 hex digest of the normalised answer).
 _KEY: dict[str, tuple[str, str]] = {
+    "sequence_batch_shape": (
+        "e47859da23852d1e",
+        "958e3cb1989d52bdd50322f4fcdcc726e69bbe03b89b69c69c0024c010df7382",
+    ),
+    "rnn_unrolling": (
+        "d928743e287355ab",
+        "29b6d0c9dbe6eae52cd3c7562081916068fe89c921e2a64ba36730e67f751a52",
+    ),
+    "rnn_parameter_count": (
+        "6c08628b25a48f0f",
+        "0c70fde9ffdb47fcf789d5f18c0e196647e408a4c4a435d3aff82e061f94ca53",
+    ),
+    "rnn_two_steps": (
+        "4615befe9db41087",
+        "d279cc91fd30edebfd9b0c7806fcf35a6ac770e5a2ca58d872b8381121d2caf6",
+    ),
+    "rnn_step_jacobian": (
+        "af82a70212ea7dce",
+        "2e209640bbbac495a1de939cf9e127767bced5d291da13320df9131b8e3873bd",
+    ),
+    "vanishing_condition": (
+        "700d33804db823ef",
+        "9ac9f6d3ee899cb16070bd47100b8cd79a0d7e69df965845cda922252855c146",
+    ),
+    "lag_below_one_percent": (
+        "2c9a19e101a06382",
+        "58e665fe986b7e5294ae1aa9a7eda4093cd6d324620d0e78437881f46fbc3cc8",
+    ),
+    "exploding_not_guaranteed": (
+        "c9dcae963774fcea",
+        "6f384ef372163f69e96c240712e3c57deed64bed5d19b5ab73cd4dc369d5457d",
+    ),
     "cell_state_role": (
         "89d3b05647a5a0cb",
         "71c287d3cca6629afc7f14e1577a4ab33a8ad1dd95bbb5a296da27be1aed5e49",
