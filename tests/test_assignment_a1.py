@@ -1,0 +1,406 @@
+"""Assignment A1 (the RNN and its gradients): notebooks and grading end to end.
+
+The first half checks the master ``solutions/A1/A1.ipynb``, the student
+notebook generated from it and the book page; the second grades the fixture
+submissions of ``fixtures/submissions/A1`` (made by ``make_submissions.py``,
+one realistic mistake each) with the instructor's command in a temporary
+course, and reads the scores back through nbgrader's ``Gradebook`` API.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from notebook_regions import REPO, cell_sources, leaks, readable_text, secret_lines
+
+from lstm_ref.questions import QUESTIONS, format_question, questions_for_chapter
+
+MASTER = REPO / "solutions" / "A1" / "A1.ipynb"
+STUDENT = REPO / "book" / "assignments" / "A1.ipynb"
+PAGE = REPO / "book" / "assignments" / "A1.md"
+FIXTURES = REPO / "tests" / "fixtures" / "submissions"
+A1_QUESTIONS = [q.id for q in QUESTIONS.values() if q.chapter in (1, 2)]
+MAX_SCORE = 28.0
+FUNCTION_TESTS = {
+    "test_rnn_cell_forward": 3,
+    "test_rnn_forward": 3,
+    "test_rnn_cell_backward": 4,
+    "test_rnn_backward": 5,
+    "test_gradient_norms_by_lag": 3,
+    "test_fit_decay_rate": 2,
+}
+GRADED = [
+    "blank",
+    "calls_ref",
+    "no_accumulation",
+    "no_dh_carry",
+    "no_tanh_grad",
+    "perfect",
+    "wrong_answers",
+]
+
+
+def _nbgrader(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _source(cell: dict) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
+def _normalised(path) -> dict:
+    """What a reader and nbgrader see: cell types, sources and metadata."""
+    notebook = json.loads(Path(path).read_text())
+    return {
+        "metadata": notebook["metadata"],
+        "cells": [
+            {
+                "cell_type": cell["cell_type"],
+                "source": _source(cell),
+                "metadata": cell.get("metadata", {}),
+            }
+            for cell in notebook["cells"]
+        ],
+    }
+
+
+def _cell(notebook: dict, grade_id: str) -> dict:
+    (cell,) = [c for c in notebook["cells"] if _nbgrader(c).get("grade_id") == grade_id]
+    return cell
+
+
+@pytest.fixture(scope="module")
+def master() -> dict:
+    return json.loads(MASTER.read_text())
+
+
+@pytest.fixture(scope="module")
+def student() -> dict:
+    return json.loads(STUDENT.read_text())
+
+
+# --- The notebooks and the page ----------------------------------------------
+
+
+def test_committed_student_notebook_is_what_nbgrader_generates(tmp_path):
+    output = tmp_path / "A1.ipynb"
+    subprocess.run(
+        [sys.executable, "-m", "autograder", "generate", "A1", "--output", output],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
+    assert _normalised(output) == _normalised(STUDENT), (
+        "book/assignments/A1.ipynb is not what solutions/A1/A1.ipynb generates: "
+        "run `make student-notebooks` and commit the result (never edit it by hand)"
+    )
+
+
+def test_student_notebook_holds_no_solution_and_no_hidden_test():
+    text = STUDENT.read_text()
+    for marker in ["BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN", "END HIDDEN"]:
+        assert marker not in text
+    secrets = secret_lines(MASTER, STUDENT)
+    assert len(secrets["solution"]) > 20
+    assert len(secrets["hidden"]) > 100
+    assert leaks(secrets["solution"] + secrets["hidden"], STUDENT) == []
+
+
+def test_master_is_committed_without_outputs(master):
+    for cell in master["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == []
+            assert cell["execution_count"] is None
+
+
+def test_graded_cells_have_stable_snake_case_ids_and_points(master):
+    ids = [_nbgrader(c)["grade_id"] for c in master["cells"] if _nbgrader(c)]
+    assert len(ids) == len(set(ids))
+    for grade_id in ids:
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", grade_id), grade_id
+    for cell in master["cells"]:
+        meta = _nbgrader(cell)
+        if meta.get("grade"):
+            assert meta["points"] > 0, meta["grade_id"]
+            assert meta["locked"], meta["grade_id"]
+        if meta.get("solution"):
+            assert "### BEGIN SOLUTION" in _source(cell), meta["grade_id"]
+
+
+def test_every_test_cell_says_first_what_it_checks_and_has_hidden_tests(master):
+    tests = [c for c in master["cells"] if _nbgrader(c).get("grade")]
+    points = {_nbgrader(c)["grade_id"]: _nbgrader(c)["points"] for c in tests}
+    assert list(points)[: len(FUNCTION_TESTS)] == list(FUNCTION_TESTS)
+    assert {name: points[name] for name in FUNCTION_TESTS} == FUNCTION_TESTS
+    assert len(tests) == len(FUNCTION_TESTS) + len(A1_QUESTIONS)
+    for cell in tests:
+        first_line = _source(cell).split("\n")[0]
+        assert first_line.startswith("# Checks "), first_line
+        assert "### BEGIN HIDDEN TESTS" in _source(cell)
+
+
+def test_every_contract_function_is_written_by_the_student(master, student):
+    functions = {
+        "rnn_cell_forward": "(x_t, h_prev, params)",
+        "rnn_forward": "(x, h0, params)",
+        "rnn_cell_backward": "(dh_t, cache)",
+        "rnn_backward": "(dhs, cache)",
+        "gradient_norms_by_lag": "(x, h0, params, max_lag)",
+        "fit_decay_rate": "(norms)",
+    }
+    for name, signature in functions.items():
+        assert _nbgrader(_cell(master, name))["solution"]
+        assert f"def {name}{signature}:" in _source(_cell(master, name))
+        assert "raise NotImplementedError()" in _source(_cell(student, name))
+
+
+def test_backward_tests_feed_the_students_own_forward_cache(student):
+    cell_test = _source(_cell(student, "test_rnn_cell_backward"))
+    assert 'forward_for_backward_test("rnn_cell_forward"' in cell_test
+    assert "call_without_lstm_ref(rnn_cell_backward, dh_t, cache)" in cell_test
+    sequence_test = _source(_cell(student, "test_rnn_backward"))
+    assert 'forward_for_backward_test("rnn_forward"' in sequence_test
+    assert "call_without_lstm_ref(rnn_backward, dhs, cache)" in sequence_test
+
+
+def test_the_experiment_is_graded_on_data_the_hidden_tests_generate(master):
+    for name in ["test_gradient_norms_by_lag", "test_fit_decay_rate"]:
+        hidden = _source(_cell(master, name)).split("### BEGIN HIDDEN TESTS")[1]
+        assert "rng = np.random.default_rng(" in hidden, name
+        assert "rng.normal(" in hidden, name
+
+
+def test_the_chapter_1_and_2_questions_are_asked_answered_and_checked(master):
+    sources = cell_sources(MASTER)
+    ids = {_nbgrader(c).get("grade_id") for c in master["cells"]}
+    for chapter in (1, 2):
+        assert len(questions_for_chapter(chapter)) >= 3, chapter
+    kinds = {QUESTIONS[q].kind for q in A1_QUESTIONS}
+    assert kinds == {"choice", "numeric", "shape"}
+    for question_id in A1_QUESTIONS:
+        assert any(format_question(question_id) in s for s in sources), question_id
+        assert f"answer_{question_id}" in ids
+        assert f"check_{question_id}" in ids
+    others = [q for q in QUESTIONS if q not in A1_QUESTIONS]
+    assert not any(f"answer_{q}" in ids for q in others)
+
+
+def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(
+    student,
+):
+    for question_id in A1_QUESTIONS:
+        visible = _source(_cell(student, f"check_{question_id}"))
+        assert f'check_quick_answer("answer_{question_id}", "{question_id}")' in (
+            visible
+        )
+        assert _nbgrader(_cell(student, f"check_{question_id}"))["points"] == 1
+    helpers = _source(_cell(student, "test_helpers"))
+    assert "lstm_ref.questions.check_answer(question_id, value)" in helpers
+    intro = _source(student["cells"][0])
+    assert "as often as you like" in intro
+    assert "worth one point only" in intro
+    assert "try again as often as you like" in PAGE.read_text()
+
+
+def test_points_add_up_to_what_the_notebook_and_the_page_say(master):
+    total = sum(_nbgrader(c).get("points", 0) for c in master["cells"])
+    assert total == MAX_SCORE
+    intro = _source(master["cells"][0])
+    table = [
+        int(row.split("|")[-2]) for row in re.findall(r"^\| \d .*\|$", intro, re.M)
+    ]
+    assert sum(table) == total
+    page_table = [
+        int(row.split("|")[-2])
+        for row in re.findall(r"^\| \d .*\|$", PAGE.read_text(), re.M)
+    ]
+    assert page_table == table
+    assert f"worth {total:g} points in total" in PAGE.read_text()
+    assert f"{len(A1_QUESTIONS)} of the {total:g}" in intro
+
+
+def test_the_a1_page_offers_the_student_notebook_for_download():
+    page = PAGE.read_text()
+    assert re.search(r"\{download\}`[^`<]*<A1\.ipynb>`", page)
+    assert page.startswith("(a1)=\n# Assignment A1")
+
+
+def test_the_built_book_holds_no_a1_hidden_test_and_no_quick_check_answer():
+    """The HTML pages, their sources and downloads (``make book`` first)."""
+    html = REPO / "_build" / "html"
+    if not (html / "book" / "assignments" / "A1.html").exists():
+        pytest.skip("the book with A1 is not built (make book)")
+    secrets = secret_lines(MASTER, STUDENT)
+    answers = [line for line in secrets["solution"] if line.startswith("answer_")]
+    assert len(answers) == len(A1_QUESTIONS)
+    for path in html.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".ipynb", ".md", ".txt"}:
+            assert leaks(secrets["hidden"] + answers, path) == [], path
+
+
+# --- Grading the fixture class ------------------------------------------------
+
+
+def autograder(*args: object, course: Path) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args), "--course-dir", course],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> dict:
+    """Collect, autograde, feedback and export the A1 fixture class once."""
+    root = tmp_path_factory.mktemp("course_a1")
+    out = {"root": root}
+    for step in [
+        ("collect", "A1", "--from-dir", FIXTURES / "A1"),
+        ("autograde", "A1"),
+        ("feedback", "A1"),
+        ("export", "A1", "--csv", root / "grades.csv"),
+    ]:
+        out[step[0]] = autograder(*step, course=root)
+    with (root / "grades.csv").open() as handle:
+        out["rows"] = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return out
+
+
+def grades(course: dict, student: str) -> tuple[float, dict[str, float]]:
+    """Total score and per-cell scores, from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings():
+        # nbgrader 0.9.6's queries trigger SQLAlchemy autoflush warnings.
+        warnings.simplefilter("ignore")
+        url = f"sqlite:///{course['root'] / 'gradebook.db'}"
+        with Gradebook(url, "lstm-course") as gb:
+            submission = gb.find_submission("A1", student)
+            cells = {
+                grade.name: grade.score
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            }
+            return submission.score, cells
+
+
+def lost(course: dict, student: str) -> set[str]:
+    full = grades(course, "perfect")[1]
+    return {
+        name for name, score in grades(course, student)[1].items() if score < full[name]
+    }
+
+
+def feedback(course: dict, student: str) -> str:
+    return readable_text(course["root"] / f"feedback/{student}/A1/A1.html")
+
+
+def test_a1_fixture_submissions_are_what_the_script_writes():
+    spec = importlib.util.spec_from_file_location(
+        "make_submissions", FIXTURES / "make_submissions.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = module.a1_fixtures()
+    on_disk = {p.parent.parent.name: p for p in FIXTURES.glob("A1/*/A1/*.ipynb")}
+    assert set(on_disk) == set(expected) == set(GRADED)
+    for student, (name, text) in expected.items():
+        assert on_disk[student].name == name
+        assert on_disk[student].read_text() == text, (
+            f"{student}'s fixture is stale: run "
+            "python tests/fixtures/submissions/make_submissions.py"
+        )
+
+
+def test_every_a1_submission_is_graded(course):
+    assert f"autograded {len(GRADED)} of {len(GRADED)}" in course["autograde"]
+    assert {row["status"] for row in course["rows"].values()} == {"ok"}
+
+
+def test_the_master_scores_full_marks(course):
+    score, cells = grades(course, "perfect")
+    assert score == MAX_SCORE
+    assert len(cells) == len(FUNCTION_TESTS) + len(A1_QUESTIONS)
+
+
+def test_the_untouched_student_notebook_scores_zero_without_error(course):
+    score, cells = grades(course, "blank")
+    assert score == 0
+    assert set(cells.values()) == {0}
+    row = course["rows"]["blank"]
+    assert (row["status"], row["score"], row["max_score"]) == ("ok", "0", "28")
+    text = feedback(course, "blank")
+    assert "rnn_cell_forward is not written yet" in text
+    assert "answer_rnn_unrolling is not set" in text
+
+
+def test_forgetting_tanhs_derivative_costs_only_the_cell_backward(course):
+    # rnn_backward loops the student's own (wrong) cell backward correctly,
+    # and the experiment does not use the backward functions.
+    assert lost(course, "no_tanh_grad") == {"test_rnn_cell_backward"}
+    assert grades(course, "no_tanh_grad")[0] == MAX_SCORE - 4
+    assert "the gradient through tanh: tanh'(a_t) = 1 - h_t²" in feedback(
+        course, "no_tanh_grad"
+    )
+
+
+def test_not_carrying_dh_back_costs_only_rnn_backward(course):
+    assert lost(course, "no_dh_carry") == {"test_rnn_backward"}
+    assert grades(course, "no_dh_carry")[0] == MAX_SCORE - 5
+    assert "dx is right at the last step but not before it" in feedback(
+        course, "no_dh_carry"
+    )
+
+
+def test_weight_gradients_not_summed_over_time_cost_only_rnn_backward(course):
+    assert lost(course, "no_accumulation") == {"test_rnn_backward"}
+    assert "W is shared by every step" in feedback(course, "no_accumulation")
+
+
+def test_an_experiment_that_calls_lstm_ref_gets_no_credit_and_is_told_why(course):
+    assert lost(course, "calls_ref") == {"test_gradient_norms_by_lag"}
+    assert grades(course, "calls_ref")[0] == MAX_SCORE - 3
+    assert "your gradient_norms_by_lag calls lstm_ref (rnn_forward)" in feedback(
+        course, "calls_ref"
+    )
+
+
+def test_wrong_quick_check_answers_cost_their_points_and_say_so(course):
+    assert lost(course, "wrong_answers") == {
+        "check_rnn_parameter_count",
+        "check_vanishing_condition",
+    }
+    assert grades(course, "wrong_answers")[0] == MAX_SCORE - 2
+    text = feedback(course, "wrong_answers")
+    assert "answer_rnn_parameter_count = 3200 is not right" in text
+    assert "answer_vanishing_condition = 'b' is not right" in text
+
+
+def test_no_a1_release_or_feedback_file_leaks_solutions_or_hidden_tests(course):
+    autograder("release", "A1", course=course["root"])
+    secrets = secret_lines(MASTER, STUDENT)
+    released = [p for p in (course["root"] / "release").rglob("*") if p.is_file()]
+    given = [p for p in (course["root"] / "feedback").rglob("*") if p.is_file()]
+    assert released
+    assert len(given) >= len(GRADED)
+    for path in released + given:
+        assert leaks(secrets["hidden"], path) == [], path
+        assert "HIDDEN TESTS" not in readable_text(path), path
+    for path in [*released, course["root"] / "feedback/blank/A1/A1.html"]:
+        assert leaks(secrets["solution"], path) == [], path
+    # A failing test's traceback shows its message, not the failing line.
+    text = feedback(course, "no_dh_carry")
+    assert "---->" not in text
+    assert "Cell In[" not in text
