@@ -66,6 +66,27 @@ class LSTMCache(NamedTuple):
     w_h: Array  # fused recurrent weights, gate order o, f, i, c, (4H, H)
     w_x: Array  # fused input weights, gate order o, f, i, c, (4H, D)
 
+    def gate(self, name: str) -> Array:
+        """One gate's values at every step, batch-major.
+
+        Parameters
+        ----------
+        name : {"f", "i", "c", "o"}
+            The forget gate, the input gate, the candidate C̃ or the output
+            gate.
+
+        Returns
+        -------
+        ndarray, shape (N, T, H)
+            A copy: the gate's value for every example, step and unit.
+        """
+        if name not in _FUSED_ORDER:
+            raise ValueError(f"name must be one of 'f', 'i', 'c', 'o', got {name!r}")
+        hidden = self.tanh_c.shape[2]
+        k = _FUSED_ORDER.index(name)
+        values = self.gates[:, :, k * hidden : (k + 1) * hidden]  # (T, N, H)
+        return np.ascontiguousarray(values.transpose(1, 0, 2))
+
 
 # Gate order of the fused buffers; the public dict uses the names of COURSE.md.
 _FUSED_ORDER = ("o", "f", "i", "c")

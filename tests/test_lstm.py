@@ -830,3 +830,29 @@ def test_backward_given_the_wrong_cache_type_raises_type_error():
         lstm_cell_backward(dh, dh, layer_cache)
     with pytest.raises(TypeError, match="cache must be the LSTMCellCache"):
         lstm_cell_backward(dh, dh, tuple(cell_cache))
+
+
+def test_cache_gate_returns_each_gate_batch_major_as_the_cell_computes_it():
+    rng = np.random.default_rng(21)
+    n, t, d, h = 3, 4, 2, 5
+    params = {
+        k: v + 0.3 * rng.standard_normal(v.shape)
+        for k, v in init_lstm_params(d, h, rng=rng).items()
+    }
+    x = rng.standard_normal((n, t, d))
+    h0, c0 = rng.standard_normal((n, h)), rng.standard_normal((n, h))
+    _, _, cache = lstm_forward(x, h0, c0, params)
+    h_prev, c_prev = h0, c0
+    for step in range(t):
+        h_prev, c_prev, cell = lstm_cell_forward(x[:, step], h_prev, c_prev, params)
+        for name, expected in (
+            ("f", cell.f),
+            ("i", cell.i),
+            ("c", cell.c_tilde),
+            ("o", cell.o),
+        ):
+            np.testing.assert_allclose(
+                cache.gate(name)[:, step], expected, rtol=1e-12, atol=1e-14
+            )
+    with pytest.raises(ValueError, match="name must be one of"):
+        cache.gate("g")
