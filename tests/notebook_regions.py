@@ -30,13 +30,18 @@ def cell_sources(path: Path) -> list[str]:
 
 
 def secret_lines(master: Path, student: Path) -> dict[str, list[str]]:
-    """Solution and hidden-test lines of ``master`` that ``student`` lacks.
+    """Solution and hidden-test lines of ``master`` that no student notebook has.
 
     A line counts only if it is long enough to be specific and does not also
-    occur in the student notebook (``np.testing.assert_allclose(`` appears in
-    visible tests too, the pre-activation's formula in the instructions).
+    occur in ``student`` or in any other released student notebook
+    (``np.testing.assert_allclose(`` appears in visible tests too, the
+    pre-activation's formula in the instructions, and a quick check's
+    ``assert lstm_ref.questions.check_answer(`` is visible from A3 on).
     """
-    visible = "\n".join(cell_sources(student))
+    released = sorted((REPO / "book" / "assignments").glob("*.ipynb"))
+    visible = "\n".join(
+        "\n".join(cell_sources(path)) for path in [Path(student), *released]
+    )
     found: dict[str, list[str]] = {"solution": [], "hidden": []}
     for source in cell_sources(master):
         region = None
