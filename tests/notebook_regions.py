@@ -5,9 +5,14 @@ Not a test module: ``test_assignments.py`` and ``test_autograder.py`` import it.
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
+import subprocess
+import sys
+import time
+import warnings
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,3 +72,61 @@ def readable_text(path: Path) -> str:
 def leaks(lines: list[str], path: Path) -> list[str]:
     text = readable_text(path)
     return [line for line in lines if line in text]
+
+
+# --- Grading a fixture class (shared by the assignments' end-to-end tests) ----
+
+FIXTURES = REPO / "tests" / "fixtures" / "submissions"
+
+
+def run_autograder(*args: object, course: Path, env: dict | None = None) -> str:
+    """``python -m autograder ARGS --course-dir COURSE``; fails on a non-zero exit."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "autograder", *map(str, args), "--course-dir", course],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return completed.stdout
+
+
+def grade_fixture_class(assignment: str, root: Path, env: dict | None = None) -> dict:
+    """Collect, autograde, feedback and export the assignment's fixture class.
+
+    Returns each step's output under its name, the seconds each took, the
+    course ``root`` and the CSV's rows by student.
+    """
+    out: dict = {"root": root, "seconds": {}}
+    for step in [
+        ("collect", assignment, "--from-dir", FIXTURES / assignment),
+        ("autograde", assignment),
+        ("feedback", assignment),
+        ("export", assignment, "--csv", root / "grades.csv"),
+    ]:
+        start = time.perf_counter()
+        out[step[0]] = run_autograder(*step, course=root, env=env)
+        out["seconds"][step[0]] = time.perf_counter() - start
+    with (root / "grades.csv").open() as handle:
+        out["rows"] = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return out
+
+
+def gradebook_scores(
+    root: Path, assignment: str, student: str
+) -> tuple[float, dict[str, float]]:
+    """Total score and per-cell scores, from nbgrader's gradebook."""
+    from nbgrader.api import Gradebook
+
+    with warnings.catch_warnings():
+        # nbgrader 0.9.6's queries trigger SQLAlchemy autoflush warnings.
+        warnings.simplefilter("ignore")
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "lstm-course") as gb:
+            submission = gb.find_submission(assignment, student)
+            cells = {
+                grade.name: grade.score
+                for notebook in submission.notebooks
+                for grade in notebook.grades
+            }
+            return submission.score, cells

@@ -9,24 +9,31 @@ course, and reads the scores back through nbgrader's ``Gradebook`` API.
 
 from __future__ import annotations
 
-import csv
 import importlib.util
 import json
 import re
 import subprocess
 import sys
-import warnings
 from pathlib import Path
 
 import pytest
-from notebook_regions import REPO, cell_sources, leaks, readable_text, secret_lines
+from notebook_regions import (
+    FIXTURES,
+    REPO,
+    cell_sources,
+    grade_fixture_class,
+    gradebook_scores,
+    leaks,
+    readable_text,
+    run_autograder,
+    secret_lines,
+)
 
 from lstm_ref.questions import QUESTIONS, format_question, questions_for_chapter
 
 MASTER = REPO / "solutions" / "A1" / "A1.ipynb"
 STUDENT = REPO / "book" / "assignments" / "A1.ipynb"
 PAGE = REPO / "book" / "assignments" / "A1.md"
-FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 A1_QUESTIONS = [q.id for q in QUESTIONS.values() if q.chapter in (1, 2)]
 MAX_SCORE = 28.0
 FUNCTION_TESTS = {
@@ -250,50 +257,15 @@ def test_the_built_book_holds_no_a1_hidden_test_and_no_quick_check_answer():
 # --- Grading the fixture class ------------------------------------------------
 
 
-def autograder(*args: object, course: Path) -> str:
-    completed = subprocess.run(
-        [sys.executable, "-m", "autograder", *map(str, args), "--course-dir", course],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed.stdout
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
     """Collect, autograde, feedback and export the A1 fixture class once."""
-    root = tmp_path_factory.mktemp("course_a1")
-    out = {"root": root}
-    for step in [
-        ("collect", "A1", "--from-dir", FIXTURES / "A1"),
-        ("autograde", "A1"),
-        ("feedback", "A1"),
-        ("export", "A1", "--csv", root / "grades.csv"),
-    ]:
-        out[step[0]] = autograder(*step, course=root)
-    with (root / "grades.csv").open() as handle:
-        out["rows"] = {row["student_id"]: row for row in csv.DictReader(handle)}
-    return out
+    return grade_fixture_class("A1", tmp_path_factory.mktemp("course_a1"))
 
 
 def grades(course: dict, student: str) -> tuple[float, dict[str, float]]:
     """Total score and per-cell scores, from nbgrader's gradebook."""
-    from nbgrader.api import Gradebook
-
-    with warnings.catch_warnings():
-        # nbgrader 0.9.6's queries trigger SQLAlchemy autoflush warnings.
-        warnings.simplefilter("ignore")
-        url = f"sqlite:///{course['root'] / 'gradebook.db'}"
-        with Gradebook(url, "lstm-course") as gb:
-            submission = gb.find_submission("A1", student)
-            cells = {
-                grade.name: grade.score
-                for notebook in submission.notebooks
-                for grade in notebook.grades
-            }
-            return submission.score, cells
+    return gradebook_scores(course["root"], "A1", student)
 
 
 def lost(course: dict, student: str) -> set[str]:
@@ -389,7 +361,7 @@ def test_wrong_quick_check_answers_cost_their_points_and_say_so(course):
 
 
 def test_no_a1_release_or_feedback_file_leaks_solutions_or_hidden_tests(course):
-    autograder("release", "A1", course=course["root"])
+    run_autograder("release", "A1", course=course["root"])
     secrets = secret_lines(MASTER, STUDENT)
     released = [p for p in (course["root"] / "release").rglob("*") if p.is_file()]
     given = [p for p in (course["root"] / "feedback").rglob("*") if p.is_file()]

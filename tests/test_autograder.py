@@ -13,17 +13,20 @@ import csv
 import importlib.util
 import json
 import os
-import subprocess
-import sys
-import time
-import warnings
 import zipfile
-from pathlib import Path
 
 import pytest
-from notebook_regions import REPO, leaks, readable_text, secret_lines
+from notebook_regions import (
+    FIXTURES,
+    REPO,
+    grade_fixture_class,
+    gradebook_scores,
+    leaks,
+    readable_text,
+    run_autograder,
+    secret_lines,
+)
 
-FIXTURES = REPO / "tests" / "fixtures" / "submissions"
 MASTER = REPO / "solutions" / "A2" / "A2.ipynb"
 STUDENT = REPO / "book" / "assignments" / "A2.ipynb"
 GRADED = [
@@ -38,18 +41,6 @@ GRADED = [
 MAX_SCORE = 25.0
 
 
-def autograder(*args: object, course: Path, env: dict | None = None) -> str:
-    completed = subprocess.run(
-        [sys.executable, "-m", "autograder", *map(str, args), "--course-dir", course],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed.stdout
-
-
 @pytest.fixture(scope="module")
 def course(tmp_path_factory) -> dict:
     """Collect, autograde, feedback and export the fixture class once."""
@@ -62,38 +53,15 @@ def course(tmp_path_factory) -> dict:
     startup.mkdir(parents=True)
     (startup / "00-marker.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
     env = {**os.environ, "IPYTHONDIR": str(account / "ipython")}
-    out = {"root": root, "seconds": {}, "startup_marker": marker}
-    for step in [
-        ("collect", "A2", "--from-dir", FIXTURES / "A2"),
-        ("autograde", "A2"),
-        ("feedback", "A2"),
-        ("export", "A2", "--csv", root / "grades.csv"),
-    ]:
-        start = time.perf_counter()
-        out[step[0]] = autograder(*step, course=root, env=env)
-        out["seconds"][step[0]] = time.perf_counter() - start
-    with (root / "grades.csv").open() as handle:
-        out["rows"] = {row["student_id"]: row for row in csv.DictReader(handle)}
+    out = grade_fixture_class("A2", root, env=env)
+    out["startup_marker"] = marker
     print("autograder steps (s):", {k: round(v, 1) for k, v in out["seconds"].items()})
     return out
 
 
 def grades(course: dict, student: str) -> tuple[float, dict[str, float]]:
     """Total score and per-cell scores, from nbgrader's gradebook."""
-    from nbgrader.api import Gradebook
-
-    with warnings.catch_warnings():
-        # nbgrader 0.9.6's queries trigger SQLAlchemy autoflush warnings.
-        warnings.simplefilter("ignore")
-        url = f"sqlite:///{course['root'] / 'gradebook.db'}"
-        with Gradebook(url, "lstm-course") as gb:
-            submission = gb.find_submission("A2", student)
-            cells = {
-                grade.name: grade.score
-                for notebook in submission.notebooks
-                for grade in notebook.grades
-            }
-            return submission.score, cells
+    return gradebook_scores(course["root"], "A2", student)
 
 
 def lost(cells: dict[str, float], course: dict) -> set[str]:
@@ -214,7 +182,7 @@ def test_feedback_says_what_is_wrong_in_words(course):
 
 
 def test_no_released_or_feedback_file_leaks_solutions_or_hidden_tests(course):
-    autograder("release", "A2", course=course["root"])
+    run_autograder("release", "A2", course=course["root"])
     secrets = secret_lines(MASTER, STUDENT)
     released = list((course["root"] / "release").rglob("*"))
     feedback = list((course["root"] / "feedback").rglob("*"))
@@ -263,11 +231,11 @@ def test_collect_from_an_lms_zip(tmp_path):
         zf.writestr("submissions/readme.txt", "not a notebook")
         zf.writestr("__MACOSX/submissions/._dave_A2.ipynb", "resource fork")
     root = tmp_path / "course"
-    output = autograder("collect", "A2", "--from-zip", archive, course=root)
+    output = run_autograder("collect", "A2", "--from-zip", archive, course=root)
     assert "collected 1 of 4 submissions of A2" in output
     assert (root / "submitted/alice/A2/A2.ipynb").read_bytes() == good
     assert sorted(p.name for p in (root / "submitted").iterdir()) == ["alice"]
-    autograder("export", "A2", "--csv", root / "grades.csv", course=root)
+    run_autograder("export", "A2", "--csv", root / "grades.csv", course=root)
     with (root / "grades.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     assert set(rows) == {"alice", "bob", "carol", "notebook"}
