@@ -26,12 +26,43 @@ _ENDS = ("### END SOLUTION", "### END HIDDEN TESTS")
 MIN_LENGTH = 12
 
 
+def nbgrader_meta(cell: dict) -> dict:
+    """A cell's nbgrader metadata ({} for an ordinary cell)."""
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def cell_source(cell: dict) -> str:
+    source = cell["source"]
+    return source if isinstance(source, str) else "".join(source)
+
+
 def cell_sources(path: Path) -> list[str]:
     notebook = json.loads(Path(path).read_text())
-    return [
-        c["source"] if isinstance(c["source"], str) else "".join(c["source"])
-        for c in notebook["cells"]
+    return [cell_source(c) for c in notebook["cells"]]
+
+
+def normalised_notebook(path: Path) -> dict:
+    """What a reader and nbgrader see: cell types, sources and metadata."""
+    notebook = json.loads(Path(path).read_text())
+    return {
+        "metadata": notebook["metadata"],
+        "cells": [
+            {
+                "cell_type": cell["cell_type"],
+                "source": cell_source(cell),
+                "metadata": cell.get("metadata", {}),
+            }
+            for cell in notebook["cells"]
+        ],
+    }
+
+
+def cell_by_grade_id(notebook: dict, grade_id: str) -> dict:
+    """The one cell of ``notebook`` whose nbgrader grade_id is ``grade_id``."""
+    (cell,) = [
+        c for c in notebook["cells"] if nbgrader_meta(c).get("grade_id") == grade_id
     ]
+    return cell
 
 
 def secret_lines(master: Path, student: Path) -> dict[str, list[str]]:

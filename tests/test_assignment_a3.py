@@ -14,7 +14,6 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,6 +28,10 @@ from notebook_regions import (
     run_autograder,
     secret_lines,
 )
+from notebook_regions import cell_by_grade_id as _cell
+from notebook_regions import cell_source as _source
+from notebook_regions import nbgrader_meta as _nbgrader
+from notebook_regions import normalised_notebook as _normalised
 
 import lstm_ref
 from lstm_ref.questions import QUESTIONS, format_question
@@ -62,35 +65,6 @@ GRADED = [
     "wrong_answers",
     "wrong_cached_gate",
 ]
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _source(cell: dict) -> str:
-    source = cell["source"]
-    return source if isinstance(source, str) else "".join(source)
-
-
-def _normalised(path) -> dict:
-    notebook = json.loads(Path(path).read_text())
-    return {
-        "metadata": notebook["metadata"],
-        "cells": [
-            {
-                "cell_type": cell["cell_type"],
-                "source": _source(cell),
-                "metadata": cell.get("metadata", {}),
-            }
-            for cell in notebook["cells"]
-        ],
-    }
-
-
-def _cell(notebook: dict, grade_id: str) -> dict:
-    (cell,) = [c for c in notebook["cells"] if _nbgrader(c).get("grade_id") == grade_id]
-    return cell
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,9 @@ import sys
 
 import pytest
 from notebook_regions import REPO, cell_sources, leaks, secret_lines
+from notebook_regions import cell_source as _source
+from notebook_regions import nbgrader_meta as _nbgrader
+from notebook_regions import normalised_notebook as _normalised
 
 from lstm_ref.questions import QUESTIONS, format_question
 
@@ -18,31 +21,6 @@ PAGE = REPO / "book" / "assignments" / "A2.md"
 # A2 asks the quick checks of chapters 3-8; the other chapters' belong to
 # the other assignments.
 A2_QUESTIONS = [q.id for q in QUESTIONS.values() if 3 <= q.chapter <= 8]
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _source(cell: dict) -> str:
-    source = cell["source"]
-    return source if isinstance(source, str) else "".join(source)
-
-
-def _normalised(path) -> dict:
-    """What a reader and nbgrader see: cell types, sources and metadata."""
-    notebook = json.loads(path.read_text())
-    return {
-        "metadata": notebook["metadata"],
-        "cells": [
-            {
-                "cell_type": cell["cell_type"],
-                "source": _source(cell),
-                "metadata": cell.get("metadata", {}),
-            }
-            for cell in notebook["cells"]
-        ],
-    }
 
 
 @pytest.fixture(scope="module")
