@@ -480,6 +480,331 @@ _QUESTION_LIST = (
             "d": "The LSTM clips its gradients automatically.",
         },
     ),
+    Question(
+        id="window_count",
+        chapter=12,
+        kind="numeric",
+        prompt=(
+            "A series has $n = 100$ values. You cut it into input windows of "
+            "$L = 12$ consecutive steps, each with the next value as its target "
+            "(horizon 1), starting a new window at every step (stride 1). How "
+            "many (window, target) pairs do you get? Answer with a whole number."
+        ),
+        decimals=0,
+    ),
+    Question(
+        id="scaler_fit_split",
+        chapter=12,
+        kind="choice",
+        prompt=(
+            "A series is split in time into training, validation and test parts "
+            "and standardised before an LSTM sees it. On which values do you "
+            "compute the scaler's mean and standard deviation?"
+        ),
+        choices={
+            "a": ("On the whole series, so that the three parts share one scale."),
+            "b": (
+                "On each part separately: the training statistics for the "
+                "training part, the test statistics for the test part."
+            ),
+            "c": (
+                "On the training part only; the same mean and standard "
+                "deviation are then applied to the validation and test parts."
+            ),
+            "d": (
+                "On none: the sigmoid and $\\tanh$ squash any input into a "
+                "bounded range, so an LSTM needs no scaling."
+            ),
+        },
+    ),
+    Question(
+        id="padded_steps_loss",
+        chapter=12,
+        kind="choice",
+        prompt=(
+            "Sequences of different lengths are padded with zeros to a common "
+            "length $T$, and a mask of shape $(N, T)$ marks the real steps. How "
+            "should the loss treat the padded steps?"
+        ),
+        choices={
+            "a": (
+                "Keep them with a target of 0, so that the model learns to "
+                "output 0 on padding."
+            ),
+            "b": (
+                "Mask them out of the loss and average over the real steps "
+                "only, so that padding neither adds error nor dilutes the mean."
+            ),
+            "c": (
+                "Mask them out of the sum but still divide by $N \\cdot T$, the "
+                "number of steps in the batch."
+            ),
+            "d": (
+                "Nothing special: zero inputs give zero hidden states, so the "
+                "padded steps add no loss anyway."
+            ),
+        },
+    ),
+    Question(
+        id="no_shuffle_split",
+        chapter=12,
+        kind="choice",
+        prompt=(
+            "You have ten years of daily measurements and want to measure how "
+            "well a forecaster predicts values it has not seen. How do you "
+            "split the windows into training and test sets?"
+        ),
+        choices={
+            "a": (
+                "Shuffle the windows, then take 80 % for training and 20 % for "
+                "testing, as for images."
+            ),
+            "b": (
+                "Put every fifth window into the test set, so that both sets "
+                "cover all ten years."
+            ),
+            "c": (
+                "Test on the first year and train on the nine later ones, so "
+                "that the model gets the most recent data."
+            ),
+            "d": (
+                "Keep time order: train on the earlier part, test on the later "
+                "part. Shuffling before the split would let training windows "
+                "contain the future of the test points (leakage)."
+            ),
+        },
+    ),
+    Question(
+        id="clip_factor",
+        chapter=13,
+        kind="numeric",
+        prompt=(
+            "After one backward pass, the gradients of all the parameters "
+            "together have a global L2 norm of 20. You clip the global norm at "
+            "5. By what factor is every gradient array multiplied, to 2 "
+            "decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="adam_first_step",
+        chapter=13,
+        kind="numeric",
+        prompt=(
+            "Adam with learning rate 0.01 and the usual $\\beta_1 = 0.9$, "
+            "$\\beta_2 = 0.999$, $\\epsilon = 10^{-8}$ starts from $m = v = 0$. "
+            "On its first step, one parameter's gradient is $g = 250$. By how "
+            "much does that parameter move (the size of the update, a positive "
+            "number), to 3 decimal places?"
+        ),
+        decimals=3,
+    ),
+    Question(
+        id="forget_bias_init",
+        chapter=13,
+        kind="choice",
+        prompt=(
+            "An LSTM layer is initialised with its forget-gate bias at "
+            "$b_f = 1$, the default of `init_lstm_params`. What does that buy "
+            "at the start of training?"
+        ),
+        choices={
+            "a": (
+                "The forget gates start mostly open ($f_t \\approx "
+                "\\sigma(1)$, well above 0.5), so the cell state, and its "
+                "gradient along the cell path, are carried across many steps "
+                "before the gates have learned anything."
+            ),
+            "b": (
+                "The cell forgets its state quickly, so that early, "
+                "untrained values do not pile up in it."
+            ),
+            "c": (
+                "Nothing lasting: the optimiser moves the bias away within a "
+                "few steps, so its starting value does not matter."
+            ),
+            "d": (
+                "Every forget gate starts at exactly 1, so the gradient along "
+                "the cell path cannot vanish at all."
+            ),
+        },
+    ),
+    Question(
+        id="early_stopping",
+        chapter=13,
+        kind="choice",
+        prompt=(
+            "You train with early stopping on the validation loss, evaluated "
+            "every few steps, with a patience of $p = 5$. What does it do?"
+        ),
+        choices={
+            "a": (
+                "It stops the first time the validation loss rises and returns "
+                "the parameters of that moment."
+            ),
+            "b": (
+                "It stops when the training loss stops decreasing, and returns "
+                "the final parameters."
+            ),
+            "c": (
+                "It stops after $p$ evaluations without improvement and returns "
+                "the parameters of the last evaluation."
+            ),
+            "d": (
+                "It keeps a copy of the parameters with the best validation "
+                "loss so far, stops after $p$ evaluations in a row without "
+                "improving on it, and returns that best copy."
+            ),
+        },
+    ),
+    Question(
+        id="seasonal_naive",
+        chapter=14,
+        kind="choice",
+        prompt=(
+            "For monthly data with a yearly season, what does the seasonal "
+            "naive forecast predict for a month?"
+        ),
+        choices={
+            "a": "The value of the month before.",
+            "b": "The value of the same month one year earlier, 12 months before.",
+            "c": "The mean of the last 12 months.",
+            "d": "The mean of that calendar month over every past year.",
+        },
+    ),
+    Question(
+        id="anomaly_precision",
+        chapter=14,
+        kind="numeric",
+        prompt=(
+            "An anomaly detector flags 8 time points of a series; 6 of them are "
+            "real anomalies. The series holds 10 real anomalies in all. What is "
+            "the detector's precision, to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="anomaly_recall",
+        chapter=14,
+        kind="numeric",
+        prompt=(
+            "The same detector flags 8 time points, 6 of them real anomalies, "
+            "and the series holds 10 real anomalies in all. What is its recall, "
+            "to 2 decimal places?"
+        ),
+        decimals=2,
+    ),
+    Question(
+        id="baseline_first",
+        chapter=14,
+        kind="choice",
+        prompt=(
+            "You have trained an LSTM forecaster and want to say how good it "
+            "is. What do you compare it with first?"
+        ),
+        choices={
+            "a": (
+                "A naive baseline (the last value, or the seasonal naive "
+                "forecast) scored with the same error measure on the same test "
+                "period: an LSTM does not always beat it, and without it the "
+                "error has no scale."
+            ),
+            "b": (
+                "Its own training loss: a low training error shows that it "
+                "forecasts well."
+            ),
+            "c": (
+                "A naive baseline scored on the whole series, since a baseline "
+                "has no training data to keep apart."
+            ),
+            "d": (
+                "Nothing: an LSTM with enough hidden units is always at least "
+                "as good as a naive forecast."
+            ),
+        },
+    ),
+    Question(
+        id="lstm_removes_difficulties",
+        chapter=15,
+        kind="choice",
+        prompt="Can an LSTM remove every training difficulty?",
+        choices={
+            "a": (
+                "Yes: the cell state's additive update keeps gradients from "
+                "vanishing or exploding, so any learning rate and any data "
+                "preparation will do."
+            ),
+            "b": "Yes, as long as the forget-gate bias is initialised to 1.",
+            "c": (
+                "No: along the cell path the gradient is multiplied by the "
+                "forget gates, so over many steps it still vanishes when they "
+                "are below 1; gradients can still explode and need clipping; "
+                "and data preparation and tuning still matter."
+            ),
+            "d": (
+                "No, but almost: it removes the vanishing gradient completely, "
+                "so clipping the exploding one is the only thing left to do."
+            ),
+        },
+    ),
+    Question(
+        id="gru_parameter_count",
+        chapter=15,
+        kind="numeric",
+        prompt=(
+            "A GRU layer has an update gate $z_t$, a reset gate $r_t$ and a "
+            "candidate $\\tilde{h}_t$, each with its own weights $W_*$ of shape "
+            "$(H, H + D)$ and bias $b_*$ of shape $(H,)$. With $H = 10$ hidden "
+            "units and $D = 5$ input features, how many trainable numbers does "
+            "it have?"
+        ),
+        decimals=0,
+    ),
+    Question(
+        id="attention_cost_growth",
+        chapter=15,
+        kind="choice",
+        prompt=(
+            "A model has read a context of $n$ steps and now processes one more "
+            "step. How does the cost of that one step grow with $n$ for an "
+            "LSTM and for causal self-attention?"
+        ),
+        choices={
+            "a": "It is the same for both: constant, whatever $n$.",
+            "b": (
+                "LSTM: constant, since it reads only $h_{t-1}$, $C_{t-1}$ and "
+                "$x_t$; self-attention: linear in $n$, since the new step "
+                "attends to every earlier one."
+            ),
+            "c": (
+                "LSTM: linear in $n$, since it re-reads the whole sequence; "
+                "self-attention: constant."
+            ),
+            "d": "Quadratic in $n$ for both.",
+        },
+    ),
+    Question(
+        id="lstm_memory_forever",
+        chapter=15,
+        kind="choice",
+        prompt=("Does an LSTM keep what it wrote into its cell state forever?"),
+        choices={
+            "a": (
+                "Yes: the cell state changes only by addition, so stored "
+                "content stays until something overwrites it."
+            ),
+            "b": "Yes, as long as the input gate stays closed afterwards.",
+            "c": (
+                "No: it forgets everything after exactly $T$ steps, the "
+                "sequence length it was trained on."
+            ),
+            "d": (
+                "No: at every step the content is multiplied by the forget "
+                "gate, so after $k$ steps what is left is the product of those "
+                "$k$ forget-gate values; it lasts only while they stay near 1."
+            ),
+        },
+    ),
 )
 
 QUESTIONS: dict[str, Question] = {q.id: q for q in _QUESTION_LIST}
@@ -598,6 +923,70 @@ _KEY: dict[str, tuple[str, str]] = {
     "why_gradient_survives": (
         "1f0342bdd1bdd98b",
         "89f0835a3d87f9a42ce2a30f2791a600fa0ca4a440974b44a99357425eb64e2b",
+    ),
+    "window_count": (
+        "71d3e47bfd41e375",
+        "48b63da75c02bb5107446671988d74e77d871e710ee1c4b31f60fd0f5b339a6d",
+    ),
+    "scaler_fit_split": (
+        "dbe9b70113b74ee2",
+        "397925fde1625c20e7b29bd6d3ca0196cf3eb9c11ffe7cac8613649be5615a0d",
+    ),
+    "padded_steps_loss": (
+        "82d573e4b5f21a31",
+        "6a94c65eebee1ad26c881e0cf427789022bdf3cf273e34c1f6e6f74292d63e84",
+    ),
+    "no_shuffle_split": (
+        "07b2c8b630350da7",
+        "7dc1897aed59d7c8f2fc04a2daf302e4a7d19ca4c0bc1af08d337dfad0c05d2b",
+    ),
+    "clip_factor": (
+        "6ed887a57be7eb4b",
+        "e5e14ec206cea26dc7da0b6d09bb301a202a225c49922d3a1c19a01c53c5ca6d",
+    ),
+    "adam_first_step": (
+        "a7e589664b66c829",
+        "767a94d7732551bfb2aedf26f4db41732bcf372f475553048e92d0f13180e2d7",
+    ),
+    "forget_bias_init": (
+        "7bbbe08c2b8a38da",
+        "ce24ab8fde4f67a1f552ead5e6753e10b327775eaecc609196c4b0488c6ac386",
+    ),
+    "early_stopping": (
+        "99cd2a6f9bc4dcd4",
+        "2c14f66dbf2f7b30ce6c5e55c7cdea45a2a245448339ff388434abd71269a9a0",
+    ),
+    "seasonal_naive": (
+        "28944eea0d8fa81d",
+        "bb1f88be7f82690235540b096372cf4c319754f47c28e3c2a6f581bcaa003fbb",
+    ),
+    "anomaly_precision": (
+        "0016ba75eb3a3a07",
+        "7fcf0a4d67be8cbe3ad3eb64612795a30f192a87187ea8f888904fde8267ec0c",
+    ),
+    "anomaly_recall": (
+        "3e011f8052f3d931",
+        "c33dff9c559115be27d58bf7f46f8432383b2e0064d68bfbaef44e96cd5cd63f",
+    ),
+    "baseline_first": (
+        "73e81a8ae7f8eaba",
+        "9a700c9311d164241fea10f2d0041efd47022636b76f6dbb4bb5e8f7d0a7bad5",
+    ),
+    "lstm_removes_difficulties": (
+        "cc010078576b87b8",
+        "dca7b36b1ca15ef58b29597e34f2016a21a84c39dd931705b5107ab8452b97cb",
+    ),
+    "gru_parameter_count": (
+        "0a90ab1e610ffcf7",
+        "279a733d982caa2ac279f5bdd1a0b1b559f961afaf2e2f466b70dccab4a0ee3a",
+    ),
+    "attention_cost_growth": (
+        "75393b0d365821ed",
+        "5e44c93905234654b5f381ce6d1049fd8f1974cdaaa1effc5eb365b5b59cf54e",
+    ),
+    "lstm_memory_forever": (
+        "695a191bb686007b",
+        "df003ff7eb6b50936db4aa59175866ccc58cc95e427942038a0f2129378b5a11",
     ),
 }
 

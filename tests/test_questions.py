@@ -10,11 +10,59 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lstm_ref import questions
+from lstm_ref import (
+    adam_step,
+    clip_grad_norm,
+    init_gru_params,
+    init_lstm_params,
+    questions,
+    sliding_windows,
+)
 from lstm_ref.questions import QUESTIONS, check_answer, key_entry
 
-# The answers, written here (tests are not shipped to students) so that the
-# key can be checked to accept exactly them.
+
+def _window_count() -> int:
+    """Windows of 12 steps, horizon 1 and stride 1 cut from 100 values."""
+    x, y = sliding_windows(np.arange(100.0), 12, horizon=1, stride=1)
+    assert x.shape[0] == y.shape[0]
+    return x.shape[0]
+
+
+def _clip_factor() -> float:
+    """The factor clip_grad_norm applies to gradients of global norm 20 at 5."""
+    grads = {"W": np.array([[12.0]]), "b": np.array([16.0])}  # norm 20
+    clipped, total_norm = clip_grad_norm(grads, 5.0)
+    assert total_norm == pytest.approx(20.0)
+    factors = [clipped[k] / grads[k] for k in grads]
+    assert np.allclose(factors[0], factors[1])
+    return float(factors[0].item())
+
+
+def _adam_first_step(gradient: float) -> float:
+    """The size of adam_step's first update of one parameter at lr = 0.01."""
+    params = {"w": np.array([3.0])}
+    new_params, _ = adam_step(params, {"w": np.array([gradient])}, lr=0.01)
+    return float(abs(new_params["w"][0] - params["w"][0]))
+
+
+def _detector_counts() -> tuple[int, int, int]:
+    """(true positives, flagged, real anomalies) of a small worked example."""
+    real = np.zeros(40, dtype=bool)
+    real[:10] = True  # 10 real anomalies
+    flagged = np.zeros(40, dtype=bool)
+    flagged[4:12] = True  # 8 flagged: steps 4-9 real, 10-11 false alarms
+    return int(np.sum(flagged & real)), int(np.sum(flagged)), int(np.sum(real))
+
+
+def _gru_parameter_count() -> int:
+    """Trainable numbers of lstm_ref's GRU with H = 10 and D = 5."""
+    params = init_gru_params(input_size=5, hidden_size=10, rng=0)
+    return sum(value.size for value in params.values())
+
+
+# The right answers, so that the key can be checked to accept exactly them.
+# Numeric answers are computed here (from lstm_ref or a worked example), not
+# written down; a choice's letter is not the answer without the question.
 RIGHT = {
     # Chapters 1-2 (assignment A1).
     "sequence_batch_shape": (32, 50, 8),
@@ -47,6 +95,23 @@ RIGHT = {
     "cell_path_fraction": 0.98**50,
     "forget_bias_one": "d",
     "why_gradient_survives": "a",
+    # Chapters 12-15 (assignment A4).
+    "window_count": _window_count(),
+    "scaler_fit_split": "c",
+    "padded_steps_loss": "b",
+    "no_shuffle_split": "d",
+    "clip_factor": _clip_factor(),
+    "adam_first_step": _adam_first_step(250.0),
+    "forget_bias_init": "a",
+    "early_stopping": "d",
+    "seasonal_naive": "b",
+    "anomaly_precision": _detector_counts()[0] / _detector_counts()[1],
+    "anomaly_recall": _detector_counts()[0] / _detector_counts()[2],
+    "baseline_first": "a",
+    "lstm_removes_difficulties": "c",
+    "gru_parameter_count": _gru_parameter_count(),
+    "attention_cost_growth": "b",
+    "lstm_memory_forever": "d",
 }
 
 
@@ -147,11 +212,44 @@ def test_the_key_is_not_the_answers_in_clear_text():
     # The numeric answers do not appear as numbers in the module.
     for answer in ["0.68", "0.21", "0.6\n", "0.6,", "0.6)", "0.52", "3.01", "0.36"]:
         assert answer not in source
+    # Nor do the chapter 12-15 ones (0.01 is in a prompt: the learning rate).
+    for answer in ["0.75", " 88", "(88", " 480", "(480"]:
+        assert answer not in source
 
 
 def test_a3_has_at_least_three_questions_for_each_chapter_9_to_11():
     for chapter in (9, 10, 11):
         assert len(questions.questions_for_chapter(chapter)) >= 3, chapter
+
+
+def test_a4_has_at_least_three_questions_for_each_chapter_12_to_15():
+    for chapter in (12, 13, 14, 15):
+        assert len(questions.questions_for_chapter(chapter)) >= 3, chapter
+        for question in questions.questions_for_chapter(chapter):
+            assert question.id in questions._KEY, question.id
+
+
+def test_chapter_15_asks_the_course_question_word_for_word():
+    prompt = QUESTIONS["lstm_removes_difficulties"].prompt
+    assert prompt == "Can an LSTM remove every training difficulty?"
+
+
+@pytest.mark.parametrize("gradient", [250.0, -250.0, 0.003, -1e-6, 1e4])
+def test_adams_first_step_has_the_same_size_whatever_the_gradients_scale(gradient):
+    assert check_answer("adam_first_step", _adam_first_step(gradient))
+
+
+def test_common_slips_on_the_chapter_12_to_15_numbers_are_rejected():
+    true_positives, flagged, real = _detector_counts()
+    assert not check_answer("window_count", _window_count() + 1)  # n - L + 1
+    assert not check_answer("clip_factor", 20.0 / 5.0)  # the inverse factor
+    assert not check_answer("anomaly_precision", true_positives / real)  # recall
+    assert not check_answer("anomaly_recall", true_positives / flagged)  # precision
+    lstm_params = init_lstm_params(input_size=5, hidden_size=10, rng=0)
+    lstm_count = sum(value.size for value in lstm_params.values())
+    assert not check_answer("gru_parameter_count", lstm_count)
+    # Without bias correction Adam's first step is lr * 0.1 / sqrt(0.001).
+    assert not check_answer("adam_first_step", 0.01 * 0.1 / math.sqrt(0.001))
 
 
 def test_unknown_question_ids_raise_a_key_error_listing_the_known_ones():

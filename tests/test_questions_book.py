@@ -15,7 +15,16 @@ from lstm_ref.questions import (
 
 @pytest.mark.parametrize(
     ("chapter", "assignment"),
-    [(1, "A1"), (2, "A1"), (3, "A2"), (8, "A2"), (9, "A3"), (11, "A3"), (12, "A4")],
+    [
+        (1, "A1"),
+        (2, "A1"),
+        (3, "A2"),
+        (8, "A2"),
+        (9, "A3"),
+        (11, "A3"),
+        (12, "A4"),
+        (15, "A4"),
+    ],
 )
 def test_each_chapter_maps_to_the_assignment_of_its_part(chapter, assignment):
     assert assignment_for_chapter(chapter) == assignment
@@ -25,6 +34,12 @@ def test_each_chapter_maps_to_the_assignment_of_its_part(chapter, assignment):
 def test_a_chapter_outside_the_book_is_rejected(chapter):
     with pytest.raises(ValueError, match="chapter must be between 1 and 15"):
         assignment_for_chapter(chapter)
+
+
+def test_every_chapter_of_the_book_has_graded_questions():
+    for chapter in range(1, 16):
+        assert questions_for_chapter(chapter), chapter
+        assert graded_questions_markdown(chapter).startswith("1. "), chapter
 
 
 def test_graded_questions_markdown_lists_every_question_of_the_chapter():
