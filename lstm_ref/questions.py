@@ -7,12 +7,12 @@ stored, so neither this file nor anything generated from it shows them in
 clear text; ``check_answer`` recomputes the digest of a candidate answer.
 
 Hashing hides the key from reading, not from guessing: a choice question has
-four possible answers and anyone can call ``check_answer`` four times. That is
-why A2 checks an answer's *format* in its visible tests and its *correctness*
-only in hidden ones, graded once, after submission. In A1 and A3 the quick checks
-tell the student right or wrong at once (issue 5): the visible test calls
+four possible answers and anyone can call ``check_answer`` four times. So the
+assignments' quick checks do not try to prevent guessing: they tell the
+student right or wrong at once (issue 5), the visible test calls
 ``check_answer``, attempts are not limited, and each question is worth one
-point, so guessing gains little.
+point, so guessing gains little. A hidden test checks the answer again at
+grading, whatever the notebook's helpers became.
 
 Kinds and how an answer is normalised before hashing:
 

@@ -9,11 +9,12 @@ import sys
 
 import pytest
 from notebook_regions import REPO, cell_sources, leaks, secret_lines
+from notebook_regions import cell_by_grade_id as _cell
 from notebook_regions import cell_source as _source
 from notebook_regions import nbgrader_meta as _nbgrader
 from notebook_regions import normalised_notebook as _normalised
 
-from lstm_ref.questions import QUESTIONS, format_question
+from lstm_ref.questions import QUESTIONS, check_answer, format_question
 
 MASTER = REPO / "solutions" / "A2" / "A2.ipynb"
 STUDENT = REPO / "book" / "assignments" / "A2.ipynb"
@@ -118,6 +119,84 @@ def test_points_add_up_to_what_the_notebook_and_the_page_say(master):
     ]
     assert sum(table) == total
     assert f"worth {total} points in total" in PAGE.read_text()
+    assert f"{len(A2_QUESTIONS)} of the {total:g})" in intro
+
+
+@pytest.fixture(scope="module")
+def student() -> dict:
+    return json.loads(STUDENT.read_text())
+
+
+def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(student):
+    for question_id in A2_QUESTIONS:
+        cell = _cell(student, f"check_{question_id}")
+        first_line, visible = _source(cell).split("\n", 1)
+        assert first_line.endswith("right or wrong at once."), first_line
+        assert f'check_quick_answer("answer_{question_id}", "{question_id}")' in (
+            visible
+        )
+        assert _nbgrader(cell)["points"] == 1
+    helpers = _source(_cell(student, "test_helpers"))
+    assert "lstm_ref.questions.check_answer(question_id, value)" in helpers
+    assert "check_answer_format" not in STUDENT.read_text()
+    intro = _source(student["cells"][0])
+    assert "as often as you like" in intro
+    assert "worth one point only" in intro
+
+
+def _student_namespace(student: dict) -> dict:
+    """The namespace a student's kernel has after the setup and helper cells."""
+    namespace: dict = {}
+    (setup,) = [c for c in student["cells"] if _source(c) == "import numpy as np"]
+    exec(_source(setup), namespace)
+    exec(_source(_cell(student, "test_helpers")), namespace)
+    return namespace
+
+
+def _master_answer(master: dict, question_id: str) -> object:
+    solution = _source(_cell(master, f"answer_{question_id}"))
+    namespace: dict = {}
+    exec(solution, namespace)
+    return namespace[f"answer_{question_id}"]
+
+
+def _a_wrong_answer(question_id: str, right: object) -> object:
+    question = QUESTIONS[question_id]
+    if question.kind == "choice":
+        return next(
+            letter for letter in "abcd" if not check_answer(question_id, letter)
+        )
+    if question.kind == "numeric":
+        return right + 3 * 10.0**-question.decimals
+    return (*reversed(right), 1)
+
+
+@pytest.mark.parametrize("question_id", A2_QUESTIONS)
+def test_the_visible_quick_check_passes_the_masters_answer_and_fails_a_wrong_one(
+    master, student, question_id, capsys
+):
+    """The student's visible check cell, run as the notebook runs it."""
+    visible = _source(_cell(student, f"check_{question_id}"))
+    variable = f"answer_{question_id}"
+    namespace = _student_namespace(student)
+    right = _master_answer(master, question_id)
+    namespace[variable] = right
+    exec(visible, namespace)
+    assert f"Right: {variable} = " in capsys.readouterr().out
+    wrong = _a_wrong_answer(question_id, right)
+    assert not check_answer(question_id, wrong)
+    namespace[variable] = wrong
+    chapter = QUESTIONS[question_id].chapter
+    with pytest.raises(
+        AssertionError, match=f"is not right.*re-read chapter {chapter}"
+    ):
+        exec(visible, namespace)
+    namespace[variable] = ["not", "an", "answer"]
+    with pytest.raises(AssertionError, match=f"{variable} = .* is not (one|a)"):
+        exec(visible, namespace)
+    del namespace[variable]
+    with pytest.raises(AssertionError, match=f"{variable} is not set"):
+        exec(visible, namespace)
 
 
 def test_the_a2_page_offers_the_student_notebook_for_download():
