@@ -3,13 +3,16 @@
     python -m autograder release A2
     python -m autograder collect A2 --from-dir SUBMISSIONS   # <student>/A2/*.ipynb
     python -m autograder collect A2 --from-zip LMS.zip       # <student>_*.ipynb
-    python -m autograder autograde A2
+    python -m autograder autograde A2 [--jobs 2]
+    python -m autograder report A2 --out report/        # HTML + CSV
     python -m autograder feedback A2
     python -m autograder export A2 --csv grades.csv
     python -m autograder generate A2 --output book/assignments/A2.ipynb
 
 Every command takes ``--course-dir DIR`` (default: the ``autograder/``
-folder of the repository, whose generated contents git ignores).
+folder of the repository, whose generated contents git ignores) and
+``--db-url URL`` (default: ``sqlite:///DIR/gradebook.db``; a PostgreSQL URL
+such as ``postgresql+psycopg://user@host/db`` also works).
 """
 
 from __future__ import annotations
@@ -17,25 +20,45 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
 from autograder import collect as collecting
 from autograder.course import DEFAULT_COURSE_DIR, Course, StepFailed, StudentResult
 from autograder.export import ATTENTION, write_csv
+from autograder.report import write_report
+from autograder.sandbox import SandboxUnavailable
+
+BAR_WIDTH = 20
+
+
+def _duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
 
 
 def _progress(verb: str):
+    """A progress line per student: bar, count, outcome, elapsed and ETA."""
+    start = time.monotonic()
+
     def report(number: int, total: int, result: StudentResult) -> None:
         if not result.ok:
             outcome = f"NEEDS ATTENTION: {result.reason}"
         elif result.score is not None:
             outcome = f"{result.score:g}/{result.max_score:g}"
+            if result.reason:
+                outcome += f" (needs attention: {result.reason})"
         else:
             outcome = "done"
+        elapsed = time.monotonic() - start
+        eta = elapsed / number * (total - number)
+        filled = round(BAR_WIDTH * number / total)
+        bar = "#" * filled + "." * (BAR_WIDTH - filled)
         print(
-            f"[{number}/{total}] {verb} {result.student}: {outcome} "
-            f"({result.seconds:.1f} s)",
+            f"[{bar}] {number}/{total} {verb} {result.student}: {outcome} "
+            f"({result.seconds:.1f} s; elapsed {_duration(elapsed)}, "
+            f"ETA {_duration(eta)})",
             flush=True,
         )
 
@@ -77,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
         default=DEFAULT_COURSE_DIR,
         help="nbgrader course directory (default: %(default)s)",
     )
+    common.add_argument(
+        "--db-url",
+        help="gradebook database URL (default: sqlite:///<course-dir>/gradebook.db)",
+    )
     common.add_argument("assignment", help="assignment id, e.g. A2")
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
@@ -98,21 +125,31 @@ def main(argv: list[str] | None = None) -> int:
     source = collect.add_mutually_exclusive_group(required=True)
     source.add_argument("--from-dir", type=Path, help="<student>/<assignment>/*.ipynb")
     source.add_argument("--from-zip", type=Path, help="LMS zip of <student>_*.ipynb")
+    subs = {}
     for name, text in [
-        ("autograde", "grade every collected submission, one at a time"),
+        ("autograde", "grade every collected submission in the sandbox"),
         ("feedback", "write feedback HTML without hidden tests"),
     ]:
-        sub = commands.add_parser(name, parents=[common], help=text)
-        sub.add_argument(
+        subs[name] = commands.add_parser(name, parents=[common], help=text)
+        subs[name].add_argument(
             "--student", action="append", help="only this student (repeatable)"
         )
+    subs["autograde"].add_argument(
+        "--jobs", type=int, default=1, help="students graded at once (default 1)"
+    )
     export = commands.add_parser("export", parents=[common], help="grades as CSV")
     export.add_argument("--csv", type=Path, required=True, dest="csv_path")
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="score histogram and per-test failure rates (HTML + CSV)",
+    )
+    report.add_argument("--out", type=Path, required=True, help="output folder")
     args = parser.parse_args(argv)
 
     try:
         return _dispatch(args)
-    except (StepFailed, FileNotFoundError) as error:
+    except (StepFailed, FileNotFoundError, SandboxUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
 
@@ -123,7 +160,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         for path in generate_student_notebooks(assignment, args.output):
             print(f"wrote {path}")
         return 0
-    course = Course(args.course_dir)
+    course = Course(args.course_dir, args.db_url)
     if args.command == "release":
         release = course.release(assignment)
         print(f"released {assignment} to {release}")
@@ -146,7 +183,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "autograde":
         results = course.autograde(
-            assignment, args.student, progress=_progress("graded")
+            assignment, args.student, progress=_progress("graded"), jobs=args.jobs
         )
         failed = [r.student for r in results if not r.ok]
         print(
@@ -167,6 +204,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             f"wrote {len(rows)} students to {args.csv_path}"
             + (f"; needs attention: {', '.join(attention)}" if attention else "")
         )
+        return 0
+    if args.command == "report":
+        paths = write_report(course, assignment, args.out)
+        print("wrote " + ", ".join(str(p) for p in paths))
         return 0
     raise AssertionError(args.command)  # argparse allows no other command
 

@@ -13,25 +13,35 @@ and the failure is recorded for them.
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import nbgrader.api
+import sqlalchemy
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    GetGrades,
+    LimitOutput,
+)
 from traitlets.config import Config, PyFileConfigLoader
 
-from autograder.kernel import grading_kernel
 from autograder.preprocessors import HideTestTracebacks
+from autograder.sandbox import SandboxExecute, SaveVerdicts, check_sandbox
 from autograder.status import StatusBook
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,6 +58,18 @@ def _put_alembic_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
+def _patient_engine(url: object, **kwargs: object) -> sqlalchemy.Engine:
+    # nbgrader opens the gradebook with SQLAlchemy's defaults, under which a
+    # second SQLite writer fails after 5 s ("database is locked"); parallel
+    # workers wait for the lock instead.
+    if str(url).startswith("sqlite"):
+        kwargs.setdefault("connect_args", {"timeout": 600})
+    return sqlalchemy.create_engine(url, **kwargs)
+
+
+nbgrader.api.create_engine = _patient_engine
+
+
 class StepFailed(Exception):
     """An nbgrader step failed; the message says why, in one line."""
 
@@ -62,12 +84,23 @@ class StudentResult:
     reason: str = ""
 
 
-def load_config(course_dir: Path) -> Config:
+def load_config(course_dir: Path, db_url: str | None = None) -> Config:
     """nbgrader_config.py, plus what only the course command sets."""
     config = PyFileConfigLoader(
         "nbgrader_config.py", path=str(PACKAGE_DIR)
     ).load_config()
     config.CourseDirectory.root = str(course_dir)
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
+    elif "db_url" not in config.CourseDirectory:
+        config.CourseDirectory.db_url = f"sqlite:///{course_dir / 'gradebook.db'}"
+    config.Autograde.autograde_preprocessors = [
+        SandboxExecute,
+        LimitOutput,
+        SaveVerdicts,
+        AssignLatePenalties,
+        CheckCellMetadata,
+    ]
     config.GenerateFeedback.preprocessors = [
         ClearHiddenTests,
         HideTestTracebacks,
@@ -97,11 +130,13 @@ class _Collector(logging.Handler):
 class Course:
     """An nbgrader course directory driven one student at a time."""
 
-    def __init__(self, course_dir: Path | str = DEFAULT_COURSE_DIR) -> None:
+    def __init__(
+        self, course_dir: Path | str = DEFAULT_COURSE_DIR, db_url: str | None = None
+    ) -> None:
         _put_alembic_on_path()
         self.root = Path(course_dir).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
-        self.config = load_config(self.root)
+        self.config = load_config(self.root, db_url)
         self.log = logging.getLogger(f"autograder.nbgrader.{id(self)}")
         self.log.propagate = False
         self.log.setLevel(logging.WARNING)
@@ -109,7 +144,8 @@ class Course:
     # -- plumbing ---------------------------------------------------------
     @property
     def db_url(self) -> str:
-        return f"sqlite:///{self.root / 'gradebook.db'}"
+        """The gradebook: a SQLite file in the course directory by default."""
+        return self.config.CourseDirectory.db_url
 
     def _coursedir(self, assignment: str, student: str = "*") -> CourseDirectory:
         coursedir = CourseDirectory(config=self.config)
@@ -161,8 +197,13 @@ class Course:
         self._run(GenerateAssignment, assignment, ".")
         return self.root / "release" / assignment
 
+    def has_gradebook(self) -> bool:
+        if self.db_url.startswith("sqlite:///"):
+            return Path(self.db_url.removeprefix("sqlite:///")).exists()
+        return True
+
     def is_released(self, assignment: str) -> bool:
-        if not (self.root / "gradebook.db").exists():
+        if not self.has_gradebook():
             return False
         with self.gradebook() as gb:
             try:
@@ -202,25 +243,56 @@ class Course:
         assignment: str,
         students: Iterable[str] | None = None,
         progress: Callable[[int, int, StudentResult], None] | None = None,
+        jobs: int = 1,
     ) -> list[StudentResult]:
-        """Grade each student in turn; record failures in the status book."""
+        """Grade every student (``jobs`` at a time); record what went wrong."""
+        check_sandbox()
         if not self.is_released(assignment):
             self.release(assignment)
         status_book = StatusBook(self.root, assignment)
         chosen = self.submitted_students(assignment) if students is None else students
-        chosen = sorted(chosen)
+        chosen = sorted(set(chosen))
         results = []
-        with grading_kernel() as kernel_name:
-            self.config.Execute.kernel_name = kernel_name
-            for number, student in enumerate(chosen, start=1):
-                result = self._autograde_one(assignment, student)
-                status = status_book.get(student)
-                status.graded = result.ok
-                status.grade_problems = [] if result.ok else [result.reason]
-                status_book.save()
-                results.append(result)
-                if progress:
-                    progress(number, len(chosen), result)
+
+        def record(result: StudentResult) -> None:
+            status = status_book.get(result.student)
+            status.graded = result.ok
+            status.grade_problems = [result.reason] if result.reason else []
+            status_book.save()
+            results.append(result)
+            if progress:
+                progress(len(results), len(chosen), result)
+
+        if jobs <= 1 or len(chosen) <= 1:
+            for student in chosen:
+                record(self._autograde_one(assignment, student))
+            return results
+        # Each worker is a fresh process (spawn: no inherited database
+        # connections) that grades one student per task; a student is
+        # submitted to the pool once, so never graded by two workers.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(str(self.root), self.db_url),
+        ) as pool:
+            futures = {
+                pool.submit(_grade_in_worker, assignment, student): student
+                for student in chosen
+            }
+            for future in as_completed(futures):
+                try:
+                    result = future.result()
+                except Exception as error:  # a worker died: that student only
+                    result = StudentResult(
+                        futures[future],
+                        False,
+                        0.0,
+                        reason="grading worker failed: "
+                        f"{type(error).__name__}: {error}",
+                    )
+                record(result)
         return results
 
     def _autograde_one(self, assignment: str, student: str) -> StudentResult:
@@ -237,7 +309,18 @@ class Course:
         scored = self.score(assignment, student)
         if scored is None:
             return StudentResult(student, False, seconds, reason="no score recorded")
-        return StudentResult(student, True, seconds, *scored)
+        problems = self.notebook_problems(assignment, student)
+        return StudentResult(student, True, seconds, *scored, "; ".join(problems))
+
+    def notebook_problems(self, assignment: str, student: str) -> list[str]:
+        """What the sandbox reported about a graded submission (timeouts, ...)."""
+        problems = []
+        folder = self.root / "autograded" / student / assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            found = notebook.metadata.get("autograder", {}).get("problems", [])
+            problems += [f"{path.name}: {problem}" for problem in found]
+        return problems
 
     def feedback(
         self,
@@ -273,3 +356,16 @@ class Course:
             if progress:
                 progress(number, len(chosen), result)
         return results
+
+
+_WORKER_COURSE: Course | None = None
+
+
+def _start_worker(root: str, db_url: str) -> None:
+    global _WORKER_COURSE  # noqa: PLW0603 (one Course per worker process)
+    _WORKER_COURSE = Course(root, db_url)
+
+
+def _grade_in_worker(assignment: str, student: str) -> StudentResult:
+    assert _WORKER_COURSE is not None
+    return _WORKER_COURSE._autograde_one(assignment, student)

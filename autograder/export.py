@@ -31,7 +31,7 @@ def grade_rows(course: Course, assignment: str) -> list[dict[str, str]]:
     rows = []
     with ExitStack() as stack:
         graded = {}
-        if (course.root / "gradebook.db").exists():
+        if course.has_gradebook():
             gb = stack.enter_context(course.gradebook())
             with suppress(MissingEntry):
                 graded = {

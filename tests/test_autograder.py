@@ -88,7 +88,13 @@ def test_fixture_submissions_are_what_the_script_writes():
 
 def test_every_gradable_submission_is_graded_one_by_one_with_progress(course):
     for number, student in enumerate(GRADED, start=1):
-        assert f"[{number}/{len(GRADED)}] graded {student}: " in course["autograde"]
+        line = next(
+            line
+            for line in course["autograde"].splitlines()
+            if f" {number}/{len(GRADED)} graded {student}: " in line
+        )
+        assert line.startswith("[#"), line  # the progress bar
+        assert "ETA " in line, line
     assert f"autograded {len(GRADED)} of {len(GRADED)}" in course["autograde"]
 
 

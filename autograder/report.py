@@ -1,0 +1,206 @@
+"""The instructor's report: how the class did, and which tests it fails.
+
+``python -m autograder report A2 --out DIR`` writes
+
+- ``DIR/A2_report.html``: one self-contained page (figures inlined as PNG,
+  nothing loaded from elsewhere) with the score histogram, the failure rate
+  of every test and each test's most common failure message;
+- ``DIR/A2_tests.csv``: per test ``grade_id, points, graded, failed,
+  failure_rate, most_common_message, message_count``, most failed first;
+- ``DIR/A2_scores.csv``: ``student_id, score, max_score`` of every graded
+  student.
+
+The failure messages are the ones the sandbox recorded for each test cell
+(``cell.metadata.autograder.reason`` in ``autograded/``), i.e. what the
+student was told.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+
+from autograder.course import Course  # noqa: E402
+from autograder.export import OK, grade_rows  # noqa: E402
+
+
+@dataclass
+class TestStats:
+    grade_id: str
+    points: float = 0.0
+    graded: int = 0
+    failed: int = 0
+    messages: Counter = field(default_factory=Counter)
+
+    @property
+    def failure_rate(self) -> float:
+        return self.failed / self.graded if self.graded else 0.0
+
+    def top_message(self) -> tuple[str, int]:
+        if not self.messages:
+            return "", 0
+        return self.messages.most_common(1)[0]
+
+
+def _short(message: str, limit: int = 200) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def collect_stats(
+    course: Course, assignment: str
+) -> tuple[list[tuple[str, float, float]], list[TestStats]]:
+    """Scores of the graded students, and per-test outcomes."""
+    rows = [r for r in grade_rows(course, assignment) if r["score"] != ""]
+    scores = [(r["student_id"], float(r["score"]), float(r["max_score"])) for r in rows]
+    stats: dict[str, TestStats] = {
+        grade_id: TestStats(grade_id) for grade_id in course.grade_ids(assignment)
+    }
+    for row in rows:
+        folder = course.root / "autograded" / row["student_id"] / assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            for cell in notebook.cells:
+                meta = cell.metadata.get("nbgrader", {})
+                verdict = cell.metadata.get("autograder")
+                if not meta.get("grade") or verdict is None:
+                    continue
+                entry = stats.setdefault(meta["grade_id"], TestStats(meta["grade_id"]))
+                entry.points = float(meta.get("points", 0))
+                entry.graded += 1
+                if not verdict["passed"]:
+                    entry.failed += 1
+                    entry.messages[_short(verdict["reason"])] += 1
+    ordered = sorted(stats.values(), key=lambda s: (-s.failure_rate, s.grade_id))
+    return scores, ordered
+
+
+def _figure_png(figure: plt.Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _histogram(scores: list[tuple[str, float, float]], assignment: str) -> str:
+    figure, axes = plt.subplots(figsize=(6.4, 3.2))
+    values = [score for _, score, _ in scores]
+    top = max((m for _, _, m in scores), default=1.0)
+    axes.hist(values, bins=min(20, max(5, int(top))), range=(0, top), color="#4878a8")
+    axes.set_xlabel(f"score (points out of {top:g})")
+    axes.set_ylabel("students")
+    axes.set_title(f"{assignment}: scores of {len(values)} graded students")
+    return _figure_png(figure)
+
+
+def _failure_bars(stats: list[TestStats], assignment: str) -> str:
+    shown = [s for s in stats if s.graded]
+    figure, axes = plt.subplots(figsize=(6.4, 0.3 * len(shown) + 1.0))
+    axes.barh(
+        [s.grade_id for s in shown][::-1],
+        [100 * s.failure_rate for s in shown][::-1],
+        color="#c0504d",
+    )
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("students failing the test (%)")
+    axes.set_title(f"{assignment}: failure rate per test")
+    return _figure_png(figure)
+
+
+def write_report(course: Course, assignment: str, out_dir: Path) -> list[Path]:
+    """Write the HTML page and the two CSV files; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scores, stats = collect_stats(course, assignment)
+    tests_csv = out_dir / f"{assignment}_tests.csv"
+    with tests_csv.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "grade_id",
+                "points",
+                "graded",
+                "failed",
+                "failure_rate",
+                "most_common_message",
+                "message_count",
+            ]
+        )
+        for s in stats:
+            message, count = s.top_message()
+            writer.writerow(
+                [
+                    s.grade_id,
+                    f"{s.points:g}",
+                    s.graded,
+                    s.failed,
+                    f"{s.failure_rate:.3f}",
+                    message,
+                    count,
+                ]
+            )
+    scores_csv = out_dir / f"{assignment}_scores.csv"
+    with scores_csv.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", "score", "max_score"])
+        writer.writerows([[s, f"{v:g}", f"{m:g}"] for s, v, m in scores])
+    attention = [r for r in grade_rows(course, assignment) if r["status"] != OK]
+    rows_html = "\n".join(
+        "<tr><td><code>{}</code></td><td>{:g}</td><td>{}/{}</td><td>{:.0f}%</td>"
+        "<td>{}</td></tr>".format(
+            html.escape(s.grade_id),
+            s.points,
+            s.failed,
+            s.graded,
+            100 * s.failure_rate,
+            html.escape(s.top_message()[0])
+            + (f" <em>({s.top_message()[1]}×)</em>" if s.top_message()[1] else ""),
+        )
+        for s in stats
+    )
+    attention_html = "\n".join(
+        f"<li><code>{html.escape(r['student_id'])}</code>: {html.escape(r['reason'])}"
+        "</li>"
+        for r in attention
+    )
+    histogram = _histogram(scores, assignment)
+    bars = _failure_bars(stats, assignment)
+    mean = sum(v for _, v, _ in scores) / len(scores) if scores else 0.0
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(assignment)}: grading report</title>
+<style>
+body {{ font-family: sans-serif; max-width: 60em; margin: 2em auto; }}
+table {{ border-collapse: collapse; }}
+td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }}
+</style></head><body>
+<h1>{html.escape(assignment)}: grading report</h1>
+<p>{len(scores)} students graded; mean score {mean:.1f}.
+{len(attention)} students need attention.</p>
+<h2>Scores</h2>
+<img alt="histogram of the scores" src="data:image/png;base64,{histogram}">
+<h2>Which tests students fail</h2>
+<img alt="failure rate of each test" src="data:image/png;base64,{bars}">
+<table><tr><th>test</th><th>points</th><th>failed</th><th>rate</th>
+<th>most common message</th></tr>
+{rows_html}
+</table>
+<h2>Needs attention</h2>
+<ul>
+{attention_html or "<li>nobody</li>"}
+</ul>
+</body></html>
+"""
+    page_path = out_dir / f"{assignment}_report.html"
+    page_path.write_text(page, encoding="utf-8")
+    return [page_path, tests_csv, scores_csv]
