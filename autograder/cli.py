@@ -137,6 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     subs["autograde"].add_argument(
         "--jobs", type=int, default=1, help="students graded at once (default 1)"
     )
+    subs["autograde"].add_argument(
+        "--timeout",
+        type=int,
+        help="wall-clock seconds per notebook (default: nbgrader_config.py)",
+    )
+    subs["autograde"].add_argument(
+        "--memory-mib",
+        type=int,
+        help="memory cap per notebook in MiB (default: nbgrader_config.py)",
+    )
     export = commands.add_parser("export", parents=[common], help="grades as CSV")
     export.add_argument("--csv", type=Path, required=True, dest="csv_path")
     report = commands.add_parser(
@@ -160,7 +170,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         for path in generate_student_notebooks(assignment, args.output):
             print(f"wrote {path}")
         return 0
-    course = Course(args.course_dir, args.db_url)
+    limits = {
+        name: value
+        for name in ("timeout", "memory_mib")
+        if (value := getattr(args, name, None)) is not None
+    }
+    course = Course(args.course_dir, args.db_url, sandbox=limits)
     if args.command == "release":
         release = course.release(assignment)
         print(f"released {assignment} to {release}")

@@ -18,6 +18,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -131,12 +132,22 @@ class Course:
     """An nbgrader course directory driven one student at a time."""
 
     def __init__(
-        self, course_dir: Path | str = DEFAULT_COURSE_DIR, db_url: str | None = None
+        self,
+        course_dir: Path | str = DEFAULT_COURSE_DIR,
+        db_url: str | None = None,
+        *,
+        sandbox: dict[str, int] | None = None,
+        solutions_dir: Path | str = SOLUTIONS_DIR,
     ) -> None:
         _put_alembic_on_path()
         self.root = Path(course_dir).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.config = load_config(self.root, db_url)
+        # Limits of SandboxExecute (timeout, cell_timeout, memory_mib, ...).
+        self.sandbox = dict(sandbox or {})
+        for name, value in self.sandbox.items():
+            self.config.SandboxExecute[name] = value
+        self.solutions_dir = Path(solutions_dir)
         self.log = logging.getLogger(f"autograder.nbgrader.{id(self)}")
         self.log.propagate = False
         self.log.setLevel(logging.WARNING)
@@ -180,7 +191,7 @@ class Course:
     # -- release ----------------------------------------------------------
     def sync_source(self, assignment: str) -> Path:
         """Copy ``solutions/<assignment>/`` to ``source/<assignment>/``."""
-        master = SOLUTIONS_DIR / assignment
+        master = self.solutions_dir / assignment
         if not master.is_dir():
             raise StepFailed(f"no master notebooks in {master}")
         source = self.root / "source" / assignment
@@ -275,7 +286,7 @@ class Course:
             max_workers=jobs,
             mp_context=context,
             initializer=_start_worker,
-            initargs=(str(self.root), self.db_url),
+            initargs=(str(self.root), self.db_url, self.sandbox, self.solutions_dir),
         ) as pool:
             futures = {
                 pool.submit(_grade_in_worker, assignment, student): student
@@ -299,6 +310,14 @@ class Course:
         start = time.perf_counter()
         if not (self.root / "submitted" / student / assignment).is_dir():
             return StudentResult(student, False, 0.0, reason="nothing collected")
+        blocking = self.submission_problems(assignment, student)
+        if blocking:
+            # Grading it would give a wrong grade or none: the instructor
+            # decides (e.g. asks for a clean copy).
+            reason = "not graded: " + "; ".join(blocking)
+            return StudentResult(
+                student, False, time.perf_counter() - start, reason=reason
+            )
         try:
             self._run(Autograde, assignment, student)
         except StepFailed as error:
@@ -311,6 +330,37 @@ class Course:
             return StudentResult(student, False, seconds, reason="no score recorded")
         problems = self.notebook_problems(assignment, student)
         return StudentResult(student, True, seconds, *scored, "; ".join(problems))
+
+    def submission_problems(self, assignment: str, student: str) -> list[str]:
+        """What is wrong with the submitted files themselves."""
+        problems = []
+        folder = self.root / "submitted" / student / assignment
+        for path in sorted(folder.glob("*.ipynb")):
+            try:
+                notebook = nbformat.read(path, as_version=4)
+            except Exception:  # nbgrader reported it already
+                continue
+            if not any("nbgrader" in cell.metadata for cell in notebook.cells):
+                problems.append(
+                    f"{path.name}: its nbgrader metadata was stripped (no cell "
+                    "says which answer or test it is), so answers cannot be "
+                    "matched to tests: the student should copy the answers into "
+                    "a fresh copy of the assignment notebook"
+                )
+                continue
+            counts = Counter(
+                cell.metadata["nbgrader"].get("grade_id")
+                for cell in notebook.cells
+                if "nbgrader" in cell.metadata
+            )
+            pasted = sorted(k for k, n in counts.items() if k and n > 1)
+            if pasted:
+                problems.append(
+                    f"{path.name}: the cells {', '.join(map(repr, pasted))} appear "
+                    "more than once (copy-pasted), so it is unclear which one to "
+                    "grade: the student should delete the copies"
+                )
+        return problems
 
     def notebook_problems(self, assignment: str, student: str) -> list[str]:
         """What the sandbox reported about a graded submission (timeouts, ...)."""
@@ -361,9 +411,11 @@ class Course:
 _WORKER_COURSE: Course | None = None
 
 
-def _start_worker(root: str, db_url: str) -> None:
+def _start_worker(
+    root: str, db_url: str, sandbox: dict[str, int], solutions_dir: Path
+) -> None:
     global _WORKER_COURSE  # noqa: PLW0603 (one Course per worker process)
-    _WORKER_COURSE = Course(root, db_url)
+    _WORKER_COURSE = Course(root, db_url, sandbox=sandbox, solutions_dir=solutions_dir)
 
 
 def _grade_in_worker(assignment: str, student: str) -> StudentResult:

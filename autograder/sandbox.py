@@ -252,6 +252,7 @@ class _Session:
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._ans_read, selectors.EVENT_READ)
         self._buffer = b""
+        self._closed = False
 
     def send(self, message: dict) -> bool:
         try:
@@ -283,6 +284,9 @@ class _Session:
         return answer
 
     def close(self) -> int | None:
+        if self._closed:
+            return self.process.returncode
+        self._closed = True
         with contextlib.suppress(OSError):
             self._commands.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -369,6 +373,12 @@ class SandboxExecute(NbGraderPreprocessor):
                 replaced.update(answer["replaced_before"], during)
                 if kind == "test":
                     self._verdict(cell, answer, during)
+                error = answer["error"]
+                if error and error["ename"] == "MemoryError":
+                    problems.append(
+                        f"ran out of memory in {_cell_name(cell, number)} "
+                        f"(the cap is {self.memory_mib} MiB)"
+                    )
                 continue
             name = _cell_name(cell, number)
             if answer == "timeout":
@@ -403,7 +413,7 @@ class SandboxExecute(NbGraderPreprocessor):
             error = answer["error"]
             reason = f"{error['ename']}: {error['evalue']}"
             if error["ename"] == "MemoryError":
-                reason += " (the notebook ran out of the memory the grader allows)"
+                reason += " (your code needed more memory than the grader allows)"
             cell.metadata["autograder"] = {"passed": False, "reason": reason}
         elif replaced:
             reason = (

@@ -1,0 +1,253 @@
+"""The grader survives broken, malicious and endless submissions.
+
+A class of fixture submissions of the tiny assignment F1 (see
+``tests/fixtures/faults/make_faults.py``), one fault or attack each, is
+graded in the sandbox with two parallel workers; each test asserts the grade
+and the message the student or the instructor gets, through nbgrader's
+Gradebook API, the autograded notebooks, the feedback and the CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader import utils
+
+from autograder.cli import _progress
+from autograder.collect import from_dir, store
+from autograder.course import Course
+from autograder.export import ATTENTION, write_csv
+from autograder.report import write_report
+
+FAULTS = Path(__file__).resolve().parent / "fixtures" / "faults"
+TIMEOUT = 15  # seconds per notebook; every honest F1 notebook needs about one
+
+
+def _load_maker():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_faults", FAULTS / "make_faults.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("faults")
+    course = Course(
+        root / "course",
+        sandbox={"timeout": TIMEOUT},
+        solutions_dir=FAULTS / "master",
+    )
+    found = from_dir(FAULTS / "submissions", "F1")
+    store(course.root, "F1", found, renamed_is_normal=False)
+    course.release("F1")
+    results = course.autograde("F1", jobs=2, progress=_progress("graded"))
+    course.feedback("F1")
+    rows = write_csv(course, "F1", root / "grades.csv")
+    report = write_report(course, "F1", root / "report")
+    return {
+        "course": course,
+        "results": {r.student: r for r in results},
+        "rows": {r["student_id"]: r for r in rows},
+        "report": report,
+        "students": sorted(found),
+    }
+
+
+def _scores(course: Course, student: str) -> dict[str, float]:
+    with course.gradebook() as gb:
+        submission = gb.find_submission("F1", student)
+        return {g.name: g.score for nb in submission.notebooks for g in nb.grades}
+
+
+def _cell(course: Course, student: str, grade_id: str):
+    path = course.root / "autograded" / student / "F1" / "F1.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    return next(
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id
+    )
+
+
+def _verdict(course: Course, student: str, grade_id: str) -> dict:
+    return _cell(course, student, grade_id).metadata["autograder"]
+
+
+def test_fixtures_are_what_the_script_writes():
+    for path, text in _load_maker().expected_files().items():
+        assert path.read_text() == text, (
+            f"{path} is stale: run python tests/fixtures/faults/make_faults.py"
+        )
+
+
+def test_every_student_is_graded_once_and_the_run_finishes(graded):
+    assert sorted(graded["results"]) == graded["students"]
+    assert sorted(graded["rows"]) == graded["students"]
+
+
+def test_the_master_scores_full_marks_whatever_the_tests_last_lines_are(graded):
+    course = graded["course"]
+    assert _scores(course, "perfect") == {
+        "test_add": 2,
+        "test_scale": 2,
+        "test_both": 1,
+    }
+    assert graded["rows"]["perfect"]["status"] != ATTENTION
+    # nbgrader alone scores test_add by its last line's value (0.25 points).
+    assert utils.determine_grade(_cell(course, "perfect", "test_add"))[0] == 0.25
+
+
+def test_warnings_and_stderr_in_passing_tests_cost_nothing(graded):
+    course = graded["course"]
+    assert _scores(course, "warns") == {"test_add": 2, "test_scale": 2, "test_both": 1}
+    outputs = _cell(course, "warns", "test_add").outputs
+    stderr = "".join(o.text for o in outputs if o.get("name") == "stderr")
+    assert "debug: adding" in stderr
+    assert "UserWarning: add was called" in stderr
+
+
+def test_patched_comparisons_before_the_tests_are_put_back(graded):
+    course = graded["course"]
+    assert _scores(course, "patches_before") == {
+        "test_add": 0,
+        "test_scale": 2,
+        "test_both": 0,
+    }
+    assert (
+        "add(1, 2) must be 3"
+        in _verdict(course, "patches_before", "test_add")["reason"]
+    )
+    reason = graded["results"]["patches_before"].reason
+    for name in ("numpy.allclose", "numpy.testing.assert_allclose", "builtins.abs"):
+        assert name in reason
+
+
+def test_patching_a_comparison_while_a_test_runs_earns_nothing(graded):
+    course = graded["course"]
+    assert _scores(course, "patches_during") == {
+        "test_add": 0,
+        "test_scale": 2,
+        "test_both": 0,
+    }
+    for test in ("test_add", "test_both"):
+        reason = _verdict(course, "patches_during", test)["reason"]
+        assert "replaced numpy.testing.assert_allclose while this test ran" in reason
+
+
+def test_an_endless_loop_that_ignores_sigint_times_out_and_keeps_earlier_points(graded):
+    course = graded["course"]
+    assert _scores(course, "endless") == {
+        "test_add": 2,
+        "test_scale": 0,
+        "test_both": 0,
+    }
+    assert _verdict(course, "endless", "test_scale")["reason"].startswith("not run")
+    assert "timed out in cell 'scale'" in graded["results"]["endless"].reason
+    assert f"{TIMEOUT} s time limit" in graded["rows"]["endless"]["reason"]
+    assert graded["results"]["endless"].seconds < TIMEOUT + 15
+
+
+def test_os_exit_mid_notebook_flags_the_student_and_keeps_earlier_points(graded):
+    course = graded["course"]
+    assert _scores(course, "exits") == {"test_add": 2, "test_scale": 0, "test_both": 0}
+    assert "process stopped in cell 'scale'" in graded["results"]["exits"].reason
+    assert graded["rows"]["exits"]["status"] == ATTENTION
+
+
+def test_allocating_too_much_memory_fails_that_test_with_a_clear_message(graded):
+    course = graded["course"]
+    assert _scores(course, "hog") == {"test_add": 0, "test_scale": 2, "test_both": 0}
+    reason = _verdict(course, "hog", "test_add")["reason"]
+    assert reason.startswith("MemoryError")
+    assert "more memory than the grader allows" in reason
+    assert "ran out of memory" in graded["results"]["hog"].reason
+
+
+def test_student_code_sees_no_gradebook_instructor_files_submissions_or_network(graded):
+    course = graded["course"]
+    outputs = _cell(course, "snoop", "test_add").outputs  # noqa: F841 (tests ran)
+    path = course.root / "autograded" / "snoop" / "F1" / "F1.ipynb"
+    text = "".join(
+        o.text
+        for c in nbformat.read(path, as_version=4).cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stdout"
+    )
+    line = next(x for x in text.splitlines() if x.startswith("SNOOP "))
+    seen = json.loads(line.removeprefix("SNOOP "))
+    assert seen["found"] == []
+    assert seen["network"] != "reachable"
+    assert _scores(course, "snoop") == {"test_add": 2, "test_scale": 2, "test_both": 1}
+
+
+def test_files_written_by_student_code_reach_neither_autograded_nor_feedback(graded):
+    root = graded["course"].root
+    assert sorted(
+        p.name for p in (root / "autograded" / "writes" / "F1").iterdir()
+    ) == ["F1.ipynb"]
+    assert sorted(p.name for p in (root / "feedback" / "writes" / "F1").iterdir()) == [
+        "F1.html"
+    ]
+    assert not list(root.rglob("notes.txt"))
+
+
+@pytest.mark.parametrize(
+    ("student", "words"),
+    [("duplicated", "appear more than once"), ("stripped", "metadata was stripped")],
+)
+def test_unmatchable_notebooks_are_listed_with_the_reason(graded, student, words):
+    row = graded["rows"][student]
+    assert row["status"] == ATTENTION
+    assert words in row["reason"]
+    assert row["score"] == ""
+
+
+def test_feedback_never_shows_hidden_tests(graded):
+    master = (FAULTS / "master" / "F1" / "F1.ipynb").read_text()
+    secrets = ["add must broadcast", "scale must keep the sign", "np.ones(2), 2.0"]
+    assert all(secret in master for secret in secrets)
+    for page in (graded["course"].root / "feedback").rglob("*.html"):
+        text = page.read_text()
+        for secret in secrets:
+            assert secret not in text, f"{page} shows hidden test text {secret!r}"
+
+
+def test_the_gradebook_matches_the_per_test_scores(graded):
+    course = graded["course"]
+    with course.gradebook() as gb:
+        submissions = {s.student.id: s for s in gb.assignment_submissions("F1")}
+        for student, result in graded["results"].items():
+            if not result.ok:
+                continue
+            submission = submissions[student]
+            cells = sum(g.score for nb in submission.notebooks for g in nb.grades)
+            assert submission.score == pytest.approx(cells) == result.score
+
+
+def test_the_report_shows_which_tests_students_fail(graded):
+    page, tests_csv, scores_csv = graded["report"]
+    html = page.read_text()
+    assert html.count('src="data:image/png;base64,') == 2
+    assert "http" not in html  # nothing to fetch
+    with tests_csv.open() as handle:
+        rows = {r["grade_id"]: r for r in csv.DictReader(handle)}
+    graded_ok = [s for s, r in graded["results"].items() if r.ok]
+    failing_add = [
+        s for s in graded_ok if _scores(graded["course"], s)["test_add"] == 0
+    ]
+    assert int(rows["test_add"]["graded"]) == len(graded_ok)
+    assert int(rows["test_add"]["failed"]) == len(failing_add) == 3
+    assert rows["test_add"]["most_common_message"]
+    first = next(iter(rows))
+    assert float(rows[first]["failure_rate"]) >= float(rows["test_add"]["failure_rate"])
+    with scores_csv.open() as handle:
+        assert len(list(csv.DictReader(handle))) == len(graded_ok)
