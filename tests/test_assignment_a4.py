@@ -221,8 +221,8 @@ def test_the_target_is_checked_on_data_drawn_at_grading_time(master):
     hidden = hidden_part(_source(_cell(master, "test_train_model_target")))
     assert "os.urandom" in hidden
     assert "make_forecasting_task(_fresh_seed)" in hidden
-    assert "_elapsed <= 30.0" in hidden
-    assert "_reached <= 0.04" in hidden
+    assert "_target_seconds <= 30.0" in hidden
+    assert "_target_loss <= 0.04" in hidden
     intro = _source(master["cells"][0])
     assert "generated at grading time" in intro
     text = " ".join(PAGE.read_text().split())
@@ -315,9 +315,14 @@ def test_the_built_book_holds_no_a4_hidden_test_and_no_quick_check_answer():
     secrets = secret_lines(MASTER, STUDENT)
     answers = [line for line in secrets["solution"] if line.startswith("answer_")]
     assert len(answers) == len(A4_QUESTIONS)
+    # A line the chapters show in their own code (``except ValueError:``)
+    # is public, not a leak of the hidden tests.
+    chapters = "\n".join(p.read_text() for p in (REPO / "book").rglob("*.md"))
+    hidden = [line for line in secrets["hidden"] if line not in chapters]
+    assert len(hidden) > 200
     for path in html.rglob("*"):
         if path.is_file() and path.suffix in {".html", ".ipynb", ".md", ".txt"}:
-            assert leaks(secrets["hidden"] + answers, path) == [], path
+            assert leaks(hidden + answers, path) == [], path
 
 
 # --- Grading the fixture class ------------------------------------------------
