@@ -161,3 +161,42 @@ def gradebook_scores(
                 for grade in notebook.grades
             }
             return submission.score, cells
+
+
+def lost_tests(root: Path, assignment: str, student: str) -> set[str]:
+    """The graded cells on which ``student`` scored less than ``perfect``."""
+    full = gradebook_scores(root, assignment, "perfect")[1]
+    cells = gradebook_scores(root, assignment, student)[1]
+    return {name for name, score in cells.items() if score < full[name]}
+
+
+def feedback_text(root: Path, assignment: str, student: str) -> str:
+    """What ``student`` reads on their feedback page of ``assignment``."""
+    return readable_text(root / f"feedback/{student}/{assignment}/{assignment}.html")
+
+
+def stale_fixtures(assignment: str) -> dict[str, str]:
+    """Fixture submissions of ``assignment`` that differ from the script's.
+
+    ``tests/fixtures/submissions/make_submissions.py`` defines
+    ``<a>_fixtures()`` (student -> (file name, text)); the result maps each
+    student whose committed file is missing, renamed or different to why.
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "make_submissions", FIXTURES / "make_submissions.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    expected = getattr(module, f"{assignment.lower()}_fixtures")()
+    pattern = f"{assignment}/*/{assignment}/*.ipynb"
+    on_disk = {p.parent.parent.name: p for p in FIXTURES.glob(pattern)}
+    stale = {s: "not written by the script" for s in set(on_disk) - set(expected)}
+    for student, (name, text) in expected.items():
+        path = on_disk.get(student)
+        if path is None or path.name != name:
+            stale[student] = f"missing or not named {name}"
+        elif path.read_text() != text:
+            stale[student] = "differs from what the script writes"
+    return stale

@@ -9,7 +9,6 @@ course, and reads the scores back through nbgrader's ``Gradebook`` API.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import subprocess
@@ -21,12 +20,15 @@ from notebook_regions import (
     FIXTURES,
     REPO,
     cell_sources,
+    feedback_text,
     grade_fixture_class,
     gradebook_scores,
     leaks,
+    lost_tests,
     readable_text,
     run_autograder,
     secret_lines,
+    stale_fixtures,
 )
 from notebook_regions import cell_by_grade_id as _cell
 from notebook_regions import cell_source as _source
@@ -258,31 +260,20 @@ def grades(course: dict, student: str) -> tuple[float, dict[str, float]]:
 
 
 def lost(course: dict, student: str) -> set[str]:
-    full = grades(course, "perfect")[1]
-    return {
-        name for name, score in grades(course, student)[1].items() if score < full[name]
-    }
+    return lost_tests(course["root"], "A3", student)
 
 
 def feedback(course: dict, student: str) -> str:
-    return readable_text(course["root"] / f"feedback/{student}/A3/A3.html")
+    return feedback_text(course["root"], "A3", student)
 
 
 def test_a3_fixture_submissions_are_what_the_script_writes():
-    spec = importlib.util.spec_from_file_location(
-        "make_submissions", FIXTURES / "make_submissions.py"
+    assert stale_fixtures("A3") == {}, (
+        "run python tests/fixtures/submissions/make_submissions.py"
     )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    expected = module.a3_fixtures()
-    on_disk = {p.parent.parent.name: p for p in FIXTURES.glob("A3/*/A3/*.ipynb")}
-    assert set(on_disk) == set(expected) == set(GRADED)
-    for student, (name, text) in expected.items():
-        assert on_disk[student].name == name
-        assert on_disk[student].read_text() == text, (
-            f"{student}'s fixture is stale: run "
-            "python tests/fixtures/submissions/make_submissions.py"
-        )
+    assert {p.parent.parent.name for p in FIXTURES.glob("A3/*/A3/*.ipynb")} == set(
+        GRADED
+    )
 
 
 def test_every_a3_submission_is_graded(course):
