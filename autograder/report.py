@@ -53,9 +53,27 @@ class TestStats:
         return self.messages.most_common(1)[0]
 
 
+# Lines of NumPy's assertion messages that differ from student to student
+# (the numbers), and would split one mistake into many messages.
+_DETAIL_PREFIXES = (
+    "Not equal to tolerance",
+    "Mismatched elements",
+    "Max absolute difference",
+    "Max relative difference",
+    "ACTUAL:",
+    "DESIRED:",
+    "x:",
+    "y:",
+    "(shapes",
+)
+
+
 def _short(message: str, limit: int = 200) -> str:
-    line = message.strip().splitlines()[0] if message.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    """The words of a failure message, without the numbers NumPy adds."""
+    lines = [line.strip() for line in message.strip().splitlines()]
+    kept = [line for line in lines if line and not line.startswith(_DETAIL_PREFIXES)]
+    text = " ".join(kept)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def collect_stats(
