@@ -77,10 +77,13 @@ def _short(message: str, limit: int = 200) -> str:
 
 
 def collect_stats(
-    course: Course, assignment: str
+    course: Course, assignment: str, all_rows: list[dict[str, str]]
 ) -> tuple[list[tuple[str, float, float]], list[TestStats]]:
-    """Scores of the graded students, and per-test outcomes."""
-    rows = [r for r in grade_rows(course, assignment) if r["score"] != ""]
+    """Scores of the graded students, and per-test outcomes.
+
+    ``all_rows`` are the export's rows (``export.grade_rows``).
+    """
+    rows = [r for r in all_rows if r["score"] != ""]
     scores = [(r["student_id"], float(r["score"]), float(r["max_score"])) for r in rows]
     stats: dict[str, TestStats] = {
         grade_id: TestStats(grade_id) for grade_id in course.grade_ids(assignment)
@@ -139,7 +142,8 @@ def _failure_bars(stats: list[TestStats], assignment: str) -> str:
 def write_report(course: Course, assignment: str, out_dir: Path) -> list[Path]:
     """Write the HTML page and the two CSV files; return their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    scores, stats = collect_stats(course, assignment)
+    all_rows = grade_rows(course, assignment)
+    scores, stats = collect_stats(course, assignment, all_rows)
     tests_csv = out_dir / f"{assignment}_tests.csv"
     with tests_csv.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -172,7 +176,7 @@ def write_report(course: Course, assignment: str, out_dir: Path) -> list[Path]:
         writer = csv.writer(handle)
         writer.writerow(["student_id", "score", "max_score"])
         writer.writerows([[s, f"{v:g}", f"{m:g}"] for s, v, m in scores])
-    attention = [r for r in grade_rows(course, assignment) if r["status"] != OK]
+    attention = [r for r in all_rows if r["status"] != OK]
     rows_html = "\n".join(
         "<tr><td><code>{}</code></td><td>{:g}</td><td>{}/{}</td><td>{:.0f}%</td>"
         "<td>{}</td></tr>".format(

@@ -54,7 +54,7 @@ from pathlib import Path
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
-from traitlets import Float, Int, Unicode
+from traitlets import Float, Int
 
 RUNNER = Path(__file__).resolve().parent / "runner.py"
 SANDBOX_RUNNER = "/grader/runner.py"
@@ -360,15 +360,14 @@ class SandboxExecute(NbGraderPreprocessor):
     file_mib = Int(64, help="Largest file the notebook may write (MiB).").tag(
         config=True
     )
-    working_files = Unicode(
-        "", help="Folder whose files are copied into the sandbox's working copy."
-    ).tag(config=True)
     slack = Float(1.0, help="Seconds allowed beyond a budget for bookkeeping.")
 
     def preprocess(self, nb: NotebookNode, resources: dict):
         problems: list[str] = []
         replaced: set[str] = set()
-        build_dir = resources.get("metadata", {}).get("path") or self.working_files
+        # The autograded folder: the assignment's other files (data) are
+        # copied into the working copy, never the notebook itself.
+        build_dir = resources.get("metadata", {}).get("path")
         limits = (self.memory_mib << 20, self.file_mib << 20)
         session = _session(*limits)
         try:

@@ -174,7 +174,6 @@ def test_allocating_too_much_memory_fails_that_test_with_a_clear_message(graded)
 
 def test_student_code_sees_no_gradebook_instructor_files_submissions_or_network(graded):
     course = graded["course"]
-    outputs = _cell(course, "snoop", "test_add").outputs  # noqa: F841 (tests ran)
     path = course.root / "autograded" / "snoop" / "F1" / "F1.ipynb"
     text = "".join(
         o.text
