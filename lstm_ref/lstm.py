@@ -12,9 +12,16 @@ hidden state and the input (hidden state first)::
 
 The cell functions compute one gate after another, as the equations read: they
 are the teaching code. ``lstm_forward``/``lstm_backward`` compute the same
-thing fast: the input projection of every step in one matrix product, the four
-gates in one fused product per step, the weight gradients as a few large
-products after the loop, and preallocated buffers.
+thing fast: the four gates in one fused product per step, the weight gradients
+as one large product after the loop, the activations' derivatives for blocks
+of steps at once, and preallocated buffers.
+
+The fast forms keep the states feature-major, an ``(H, N)`` block per step
+with one column per example, so that a step's product has the stacked weight
+matrix on the left, ``[W | b]·[h_{t-1}; x_t; 1]``. For a small batch BLAS
+computes that orientation markedly faster than ``[h_{t-1}, x_t]·Wᵀ``, and the
+input term and the bias come with it: a separate input projection of all steps
+before the loop would cost one more pass over the gates per step.
 """
 
 from __future__ import annotations
@@ -52,17 +59,19 @@ class LSTMCellCache(NamedTuple):
 class LSTMCache(NamedTuple):
     """What ``lstm_backward`` needs from ``lstm_forward``.
 
-    The buffers are time-major, ``(T, N, ·)``, so that one step is one
-    contiguous block. ``gates`` holds the four activations side by side in the
-    order o, f, i, C̃ (the three sigmoids first, then the three gates that
-    receive the cell-state gradient next to each other).
+    The buffers are feature-major: one step of a state is an ``(H, N)`` block
+    whose columns are the examples. In that orientation a step's product is
+    ``W·[h_{t-1}; x_t; 1]`` with the weight matrix on the left, the form BLAS
+    computes fastest for a small batch. ``gates`` holds the four activations
+    one above the other in the order o, f, i, C̃ (the three sigmoids first,
+    then the three gates that receive the cell-state gradient next to each
+    other). ``gate`` gives one gate in the usual ``(N, T, H)`` layout.
     """
 
-    x: Array  # inputs with a column of ones appended, time-major, (T, N, D + 1)
-    h: Array  # h_0 … h_T, (T + 1, N, H)
-    c: Array  # C_0 … C_T, (T + 1, N, H)
-    gates: Array  # o, f, i, C̃ of every step, (T, N, 4H)
-    tanh_c: Array  # tanh(C_1) … tanh(C_T), (T, N, H)
+    s: Array  # block t: [h_{t-1}; x_t; 1]; block T: h_T, (H + D + 1, T + 1, N)
+    c: Array  # C_0 … C_T, (T + 1, H, N)
+    gates: Array  # o, f, i, C̃ of every step, (T, 4H, N)
+    tanh_c: Array  # tanh(C_1) … tanh(C_T), (T, H, N)
     w_h: Array  # fused recurrent weights, gate order o, f, i, c, (4H, H)
     w_x: Array  # fused input weights, gate order o, f, i, c, (4H, D)
 
@@ -82,10 +91,10 @@ class LSTMCache(NamedTuple):
         """
         if name not in _FUSED_ORDER:
             raise ValueError(f"name must be one of 'f', 'i', 'c', 'o', got {name!r}")
-        hidden = self.tanh_c.shape[2]
+        hidden = self.tanh_c.shape[1]
         k = _FUSED_ORDER.index(name)
-        values = self.gates[:, :, k * hidden : (k + 1) * hidden]  # (T, N, H)
-        return np.ascontiguousarray(values.transpose(1, 0, 2))
+        values = self.gates[:, k * hidden : (k + 1) * hidden]  # (T, H, N)
+        return np.ascontiguousarray(values.transpose(2, 0, 1))
 
 
 # Gate order of the fused buffers; the public dict uses the names of COURSE.md.
@@ -222,17 +231,15 @@ def lstm_cell_backward(
     return dhx[:, hidden:], dhx[:, :hidden], dc_prev, grads
 
 
-def _fused_weights(
-    params: Mapping[str, Array], hidden: int, dtype: np.dtype
-) -> tuple[Array, Array, Array]:
+def _fused_weights(params: Mapping[str, Array], dtype: np.dtype) -> tuple[Array, Array]:
+    """The four gates' weights and biases stacked in the order o, f, i, c.
+
+    Returns ``w`` of shape (4H, H + D), columns as in ``[h_{t-1}, x_t]``, and
+    ``b`` of shape (4H,).
+    """
     w = np.concatenate([params[f"W_{g}"] for g in _FUSED_ORDER], axis=0)
     b = np.concatenate([params[f"b_{g}"] for g in _FUSED_ORDER], axis=0)
-    w = w.astype(dtype, copy=False)
-    return (
-        np.ascontiguousarray(w[:, :hidden]),  # (4H, H)
-        np.ascontiguousarray(w[:, hidden:]),  # (4H, D)
-        b.astype(dtype, copy=False),  # (4H,)
-    )
+    return w.astype(dtype, copy=False), b.astype(dtype, copy=False)
 
 
 def lstm_forward(
@@ -264,68 +271,75 @@ def lstm_forward(
     -----
     Equal to calling ``lstm_cell_forward`` at every step. The result has the
     dtype NumPy promotes the inputs to: float32 throughout gives float32.
+
+    Each step is one matrix product ``[W | b]·[h_{t-1}; x_t; 1]`` of the four
+    gates' stacked weights with a column per example, so the input, the
+    recurrent term and the bias arrive together; then elementwise work.
     """
     dims: dict[str, int] = {}
     check_array("x", x, ("N", "T", "D"), dims)
     check_array("h0", h0, ("N", "H"), dims)
     check_array("c0", c0, ("N", "H"), dims)
     check_params("params", params, LSTM_KEYS, dims)
-    n, steps, _ = x.shape
+    n, steps, d = x.shape
     hidden = dims["H"]
     dtype = np.result_type(x, h0, c0, *(params[k] for k in LSTM_KEYS))
 
-    w_h, w_x, b = _fused_weights(params, hidden, dtype)
+    w, b = _fused_weights(params, dtype)  # (4H, H + D), (4H,)
     # σ(a) = 0.5 + 0.5·tanh(a / 2): halving the rows of the three sigmoid gates
     # (exact in floating point) lets one tanh call activate all four gates.
-    scale = np.ones(4 * hidden, dtype=dtype)
-    scale[: 3 * hidden] = 0.5
-    offset = 1.0 - scale  # 0.5 for the sigmoid gates, 0 for the candidate
-    x_tm, gates, h, c, tanh_c = _workspace(
+    w_all = np.concatenate([w, b[:, None]], axis=1)  # (4H, H + D + 1)
+    w_all[: 3 * hidden] *= 0.5
+    s, gates, c, tanh_c = _workspace(
         dtype,
-        (steps, n, x.shape[2] + 1),
-        (steps, n, 4 * hidden),
-        (steps + 1, n, hidden),
-        (steps + 1, n, hidden),
-        (steps, n, hidden),
+        (hidden + d + 1, steps + 1, n),
+        (steps, 4 * hidden, n),
+        (steps + 1, hidden, n),
+        (steps, hidden, n),
     )
-    # A column of ones makes the bias part of the input projection's matrix
-    # product, and in the backward makes db part of dW_x's.
-    x_tm[:, :, :-1] = x.transpose(1, 0, 2)
-    x_tm[:, :, -1] = 1.0  # (T, N, D + 1)
-    w_xb = np.concatenate([w_x, b[:, None]], axis=1) * scale[:, None]  # (4H, D + 1)
-    np.matmul(x_tm, w_xb.T, out=gates)  # input projection with bias, (T, N, 4H)
-    w_h_t = np.ascontiguousarray((w_h * scale[:, None]).T)  # (H, 4H)
-    h[0] = h0
-    c[0] = c0
-    hz = np.empty((n, 4 * hidden), dtype=dtype)
-    ig = np.empty((n, hidden), dtype=dtype)
-    gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
+    # Column block t of s is [h_{t-1}; x_t; 1]: the loop writes h_t into block
+    # t + 1, and after it the blocks 0 … T-1 are the right operand of dW.
+    s[:hidden, 0] = h0.T
+    s[hidden:-1, :steps] = x.transpose(2, 1, 0)  # (D, T, N)
+    s[hidden:-1, steps] = 0.0
+    s[-1, :steps] = 1.0
+    s[-1, steps] = 0.0
+    c[0] = c0.T
+    ig = np.empty((hidden, n), dtype=dtype)
+    gates4 = gates.reshape(steps, 4, hidden, n)  # view: o, f, i, C̃
     # Iterating over views made up front costs less per step than indexing.
     per_step = zip(
-        gates, *gates4.transpose(2, 0, 1, 3), h[1:], c[1:], tanh_c, strict=True
+        s[:, :steps].transpose(1, 0, 2),  # [h_{t-1}; x_t; 1], (H + D + 1, N)
+        gates,
+        gates[:, : 3 * hidden],  # the three sigmoid gates, (3H, N)
+        *gates4.transpose(1, 0, 2, 3),
+        c[:-1],
+        c[1:],
+        tanh_c,
+        s[:hidden, 1:].transpose(1, 0, 2),  # where h_t goes, (H, N)
+        strict=True,
     )
     # Positional ``out`` and np.dot (not matmul) cut the per-call overhead,
     # which is what a small batch pays for.
     dot, add, mul, tanh = np.dot, np.add, np.multiply, np.tanh
-    h_prev, c_prev = h[0], c[0]
-    for z, o, f, i, g, h_t, c_t, tanh_c_t in per_step:
-        dot(h_prev, w_h_t, hz)
-        add(z, hz, z)  # pre-activations of o, f, i (halved) and C̃, (N, 4H)
+    for s_t, z, z_sig, o, f, i, g, c_prev, c_t, tanh_c_t, h_t in per_step:
+        dot(w_all, s_t, z)  # pre-activations of o, f, i (halved) and C̃, (4H, N)
         tanh(z, z)
-        mul(z, scale, z)
-        add(z, offset, z)  # σ for o, f, i; C̃ unchanged
+        mul(z_sig, 0.5, z_sig)
+        add(z_sig, 0.5, z_sig)  # σ for o, f, i; C̃ unchanged
         mul(f, c_prev, c_t)
         mul(i, g, ig)
         add(c_t, ig, c_t)  # C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t
         tanh(c_t, tanh_c_t)
         mul(o, tanh_c_t, h_t)  # h_t = o_t ⊙ tanh(C_t)
-        h_prev, c_prev = h_t, c_t
 
     # The outputs get their own block, so keeping them does not keep the cache.
     hs, cs = _workspace(dtype, (n, steps, hidden), (n, steps, hidden))
-    hs[...] = h[1:].transpose(1, 0, 2)
-    cs[...] = c[1:].transpose(1, 0, 2)
-    return hs, cs, LSTMCache(x_tm, h, c, gates, tanh_c, w_h, w_x)
+    hs[...] = s[:hidden, 1:].transpose(2, 1, 0)
+    cs[...] = c[1:].transpose(2, 0, 1)
+    w_h = np.ascontiguousarray(w[:, :hidden])
+    w_x = np.ascontiguousarray(w[:, hidden:])
+    return hs, cs, LSTMCache(s, c, gates, tanh_c, w_h, w_x)
 
 
 def lstm_backward(
@@ -355,80 +369,89 @@ def lstm_backward(
     t + 1 through the recurrent weights, and the cell-state gradient is carried
     as ``dC_{t-1} = dC_t ⊙ f_t``. Everything that does not depend on that
     recursion (the activations' derivatives) is computed for a block of steps
-    at once; the weight gradients are two matrix products after the loop.
+    at once; the weight gradients are one matrix product after the loop.
     """
     check_cache("cache", cache, LSTMCache)
-    x_tm, h, c, gates, tanh_c, w_h, w_x = cache
-    steps, n, hidden = tanh_c.shape
+    s, c, gates, tanh_c, w_h, w_x = cache
+    steps, hidden, n = tanh_c.shape
     dims = {"N": n, "T": steps, "H": hidden}
     check_array("dhs", dhs, ("N", "T", "H"), dims)
     dtype = gates.dtype
-    gates4 = gates.reshape(steps, n, 4, hidden)  # view: o, f, i, C̃
-    dhs_tm, dz = _workspace(dtype, (steps, n, hidden), (steps, n, 4 * hidden))
-    dhs_tm[...] = dhs.transpose(1, 0, 2)  # (T, N, H)
-    dz4 = dz.reshape(steps, n, 4, hidden)
-    dh = np.zeros((n, hidden), dtype=dtype)
-    dc = np.zeros((n, hidden), dtype=dtype)
-    tmp = np.empty((n, hidden), dtype=dtype)
-    dc_row = dc[:, None, :]  # view of dc broadcast over the f, i, C̃ blocks
+    gates4 = gates.reshape(steps, 4, hidden, n)  # view: o, f, i, C̃
+    # After the loop all steps' dz must be one (4H, T·N) matrix, its columns
+    # lined up with those of s: dz is stored gate-major, (4H, T, N). With one
+    # example the step-major (T, 4H, 1) is that matrix transposed, and keeps
+    # each step's dz contiguous.
+    dz_shape = (steps, 4 * hidden, n) if n == 1 else (4 * hidden, steps, n)
+    (dz,) = _workspace(dtype, dz_shape)
+    dhs_fm = dhs.transpose(1, 2, 0)  # a view, (T, H, N)
+    if n == 1:
+        dz_steps, dz_flat = dz, dz.reshape(steps, 4 * hidden).T
+    else:
+        dz_steps, dz_flat = dz.transpose(1, 0, 2), dz.reshape(4 * hidden, steps * n)
+    dz_steps4 = dz_steps.reshape(steps, 4, hidden, n)  # view: o, f, i, C̃
+    dh = np.zeros((hidden, n), dtype=dtype)
+    dc = np.zeros((hidden, n), dtype=dtype)
+    tmp = np.empty((hidden, n), dtype=dtype)
+    w_h_t = np.ascontiguousarray(w_h.T)  # (H, 4H)
     dot, add, mul = np.dot, np.add, np.multiply
 
     # The factors that multiply dh_t and dC_t (the activations' derivatives)
     # do not depend on the recursion: they are computed a block of steps at a
     # time, a block small enough to stay in cache while the loop uses it.
     block = max(1, _BLOCK_ELEMENTS // (n * 4 * hidden))
-    dsig = np.empty((block, n, 3, hidden), dtype=dtype)  # σ' of o, f, i
-    dzo_from_dh = np.empty((block, n, hidden), dtype=dtype)
-    dc_from_dh = np.empty((block, n, hidden), dtype=dtype)
-    dz_from_dc = np.empty((block, n, 3, hidden), dtype=dtype)  # f, i, C̃
+    dsig = np.empty((block, 3, hidden, n), dtype=dtype)  # σ' of o, f, i
+    dzo_from_dh = np.empty((block, hidden, n), dtype=dtype)
+    dc_from_dh = np.empty((block, hidden, n), dtype=dtype)
+    dz_from_dc = np.empty((block, 3, hidden, n), dtype=dtype)  # f, i, C̃
     for stop in range(steps, 0, -block):
         start = max(0, stop - block)
         k = stop - start
-        act = gates4[start:stop]  # (k, N, 4, H)
-        sig, cand, tc = act[:, :, :3], act[:, :, 3], tanh_c[start:stop]
+        act = gates4[start:stop]  # (k, 4, H, N)
+        sig, cand, tc = act[:, :3], act[:, 3], tanh_c[start:stop]
         np.subtract(1.0, sig, out=dsig[:k])
         dsig[:k] *= sig
-        np.multiply(tc, dsig[:k, :, 0], out=dzo_from_dh[:k])  # ∂a_o/∂h_t
+        np.multiply(tc, dsig[:k, 0], out=dzo_from_dh[:k])  # ∂a_o/∂h_t
         np.multiply(tc, tc, out=dc_from_dh[:k])
         np.subtract(1.0, dc_from_dh[:k], out=dc_from_dh[:k])
-        dc_from_dh[:k] *= act[:, :, 0]  # ∂C_t/∂h_t = o_t (1 - tanh²C_t)
-        np.multiply(c[start:stop], dsig[:k, :, 1], out=dz_from_dc[:k, :, 0])
-        np.multiply(cand, dsig[:k, :, 2], out=dz_from_dc[:k, :, 1])
-        np.multiply(cand, cand, out=dz_from_dc[:k, :, 2])
-        np.subtract(1.0, dz_from_dc[:k, :, 2], out=dz_from_dc[:k, :, 2])
-        dz_from_dc[:k, :, 2] *= act[:, :, 2]
+        dc_from_dh[:k] *= act[:, 0]  # ∂C_t/∂h_t = o_t (1 - tanh²C_t)
+        np.multiply(c[start:stop], dsig[:k, 1], out=dz_from_dc[:k, 0])
+        np.multiply(cand, dsig[:k, 2], out=dz_from_dc[:k, 1])
+        np.multiply(cand, cand, out=dz_from_dc[:k, 2])
+        np.subtract(1.0, dz_from_dc[:k, 2], out=dz_from_dc[:k, 2])
+        dz_from_dc[:k, 2] *= act[:, 2]
         per_step = zip(
-            dhs_tm[start:stop],
+            dhs_fm[start:stop],
             dc_from_dh[:k],
             dzo_from_dh[:k],
             dz_from_dc[:k],
-            dz[start:stop],
-            dz4[start:stop, :, 0],
-            dz4[start:stop, :, 1:],
-            gates4[start:stop, :, 1],
+            dz_steps[start:stop],  # dz_t, (4H, N)
+            dz_steps4[start:stop, 0],  # dz of o, (H, N)
+            dz_steps4[start:stop, 1:],  # dz of f, i, C̃, (3, H, N)
+            gates4[start:stop, 1],
             strict=True,
         )
         for dh_out, dc_dh, dzo_dh, dz_dc, dz_t, dz_o, dz_fic, f in reversed(
             list(per_step)
         ):
-            add(dh, dh_out, dh)  # dh_t, (N, H)
+            add(dh, dh_out, dh)  # dh_t, (H, N)
             mul(dh, dc_dh, tmp)
-            add(dc, tmp, dc)  # dC_t, (N, H)
+            add(dc, tmp, dc)  # dC_t, (H, N)
             mul(dh, dzo_dh, dz_o)
-            mul(dc_row, dz_dc, dz_fic)
-            dot(dz_t, w_h, dh)  # dh_{t-1}, (N, H)
-            mul(dc, f, dc)  # dC_{t-1} = dC_t ⊙ f_t, (N, H)
+            mul(dc, dz_dc, dz_fic)
+            dot(w_h_t, dz_t, dh)  # dh_{t-1}, (H, N)
+            mul(dc, f, dc)  # dC_{t-1} = dC_t ⊙ f_t, (H, N)
 
-    dz_flat = dz.reshape(steps * n, 4 * hidden)
-    dw_h = dz_flat.T @ h[:-1].reshape(steps * n, hidden)  # (4H, H)
-    dw_xb = dz_flat.T @ x_tm.reshape(steps * n, -1)  # (4H, D + 1)
-    dw_x, db = dw_xb[:, :-1], dw_xb[:, -1]  # (4H, D), (4H,)
-    dx = (dz_flat @ w_x).reshape(steps, n, -1).transpose(1, 0, 2)  # (N, T, D)
+    s_flat = s[:, :steps].reshape(s.shape[0], steps * n)  # a view: no copy
+    dw = dz_flat @ s_flat.T  # (4H, H + D + 1)
+    dx_fm = (w_x.T @ dz_flat).reshape(-1, steps, n)  # (D, T, N)
+    dx = np.empty((n, steps, dx_fm.shape[0]), dtype=dtype)
+    dx[...] = dx_fm.transpose(2, 1, 0)
 
     grads: dict[str, Array] = {}
     for k, gate in enumerate(_FUSED_ORDER):
         rows = slice(k * hidden, (k + 1) * hidden)
-        grads[f"W_{gate}"] = np.concatenate([dw_h[rows], dw_x[rows]], axis=1)
-        grads[f"b_{gate}"] = db[rows].copy()
+        grads[f"W_{gate}"] = np.ascontiguousarray(dw[rows, :-1])
+        grads[f"b_{gate}"] = dw[rows, -1].copy()
     grads = {key: grads[key] for key in LSTM_KEYS}
-    return np.ascontiguousarray(dx), dh, dc, grads
+    return dx, np.ascontiguousarray(dh.T), np.ascontiguousarray(dc.T), grads

@@ -215,16 +215,21 @@ def test_layer_forward_two_steps_matches_hand_computation():
     s2 = hand_step(X2, s1["h"], s1["c"])
     np.testing.assert_allclose(hs, [[[s1["h"]], [s2["h"]]]], rtol=1e-14)
     np.testing.assert_allclose(cs, [[[s1["c"]], [s2["c"]]]], rtol=1e-14)
-    # The cache is time-major; ``gates`` holds o, f, i, C̃ side by side.
+    # The cache is feature-major, one column per example; ``gates`` holds
+    # o, f, i, C̃ one above the other, and ``gate`` returns one as (N, T, H).
     assert isinstance(cache, LSTMCache)
     for t, s in enumerate((s1, s2)):
         np.testing.assert_allclose(
-            cache.gates[t, 0], [s["o"], s["f"], s["i"], s["c_tilde"]], rtol=1e-14
+            cache.gates[t, :, 0], [s["o"], s["f"], s["i"], s["c_tilde"]], rtol=1e-14
         )
-        np.testing.assert_allclose(cache.tanh_c[t, 0], [math.tanh(s["c"])], rtol=1e-14)
-    np.testing.assert_allclose(cache.h[:, 0, 0], [H0, s1["h"], s2["h"]], rtol=1e-14)
+        for name, key in (("o", "o"), ("f", "f"), ("i", "i"), ("c", "c_tilde")):
+            np.testing.assert_allclose(cache.gate(name)[0, t], [s[key]], rtol=1e-14)
+        tanh_c = cache.tanh_c[t, :, 0]
+        np.testing.assert_allclose(tanh_c, [math.tanh(s["c"])], rtol=1e-14)
+    # Column block t of ``s`` is [h_{t-1}; x_t; 1]; block T holds h_T.
+    np.testing.assert_allclose(cache.s[0, :, 0], [H0, s1["h"], s2["h"]], rtol=1e-14)
+    np.testing.assert_allclose(cache.s[1:, :2, 0], [[X1, X2], [1.0, 1.0]], atol=0)
     np.testing.assert_allclose(cache.c[:, 0, 0], [C0, s1["c"], s2["c"]], rtol=1e-14)
-    np.testing.assert_allclose(cache.x[:, 0, 0], [X1, X2], rtol=0, atol=0)
 
 
 def test_cell_backward_one_step_matches_hand_derived_chain_rule():
@@ -577,8 +582,8 @@ def test_fused_layer_equals_per_gate_cell_with_saturated_gates(dtype):
     np.testing.assert_allclose(cs, loop_cs, rtol=rtol, atol=atol)
     # The fast path computes σ(a) as 0.5 + 0.5·tanh(a/2): exact to an ulp of 1,
     # so far-tail gate values (σ(-50) ≈ 2e-22) agree absolutely, not relatively.
-    loop_f = np.stack([c.f for c in caches])  # (T, N, H)
-    np.testing.assert_allclose(cache.gates[:, :, 4:8], loop_f, rtol=rtol, atol=atol)
+    loop_f = np.stack([c.f for c in caches], axis=1)  # (N, T, H)
+    np.testing.assert_allclose(cache.gate("f"), loop_f, rtol=rtol, atol=atol)
     np.testing.assert_allclose(dx, loop_dx, rtol=rtol, atol=atol)
     np.testing.assert_allclose(dh0, loop_dh0, rtol=rtol, atol=atol)
     np.testing.assert_allclose(dc0, loop_dc0, rtol=rtol, atol=atol)
@@ -599,7 +604,7 @@ def test_huge_pre_activations_saturate_gates_exactly_without_warnings(dtype):
         dx, dh0, dc0, grads = lstm_backward(g, cache)
         loop_hs, loop_cs, _ = loop_forward(x, h0, c0, params)
     np.testing.assert_array_equal(
-        cache.gates[:, :, 2:4], np.broadcast_to([1.0, 0.0], (3, 2, 2))
+        cache.gate("f"), np.broadcast_to([1.0, 0.0], (2, 3, 2))
     )
     # Unit 0 remembers C_0 exactly (f = 1, i = 0); unit 1 forgets it (f = 0).
     np.testing.assert_array_equal(cs[:, :, 0], np.repeat(c0[:, :1], 3, axis=1))
