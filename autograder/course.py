@@ -42,7 +42,7 @@ from nbgrader.preprocessors import (
 )
 from traitlets.config import Config, PyFileConfigLoader
 
-from autograder.preprocessors import HideTestTracebacks
+from autograder.preprocessors import HideTestTracebacks, RedactHiddenTestLines
 from autograder.sandbox import SandboxExecute, SaveVerdicts, check_sandbox
 from autograder.status import StatusBook
 
@@ -151,6 +151,7 @@ def load_config(course_dir: Path, db_url: str | None = None) -> Config:
         AssignLatePenalties,
     ]
     config.GenerateFeedback.preprocessors = [
+        RedactHiddenTestLines,
         ClearHiddenTests,
         HideTestTracebacks,
         GetGrades,

@@ -17,7 +17,16 @@ modules behind them, and the code objects of their functions). Before every
 test cell it puts back anything student code replaced (so a test never runs
 with a patched ``np.allclose``), and after every test cell it checks again:
 a test during which something was replaced does not pass, and the message
-says what was replaced. What this does not stop is a student who reads this
+says what was replaced.
+
+The source of a test cell is kept out of ``linecache`` while student code
+could read it: IPython files every cell there so that tracebacks can quote
+it, which would let ``traceback.print_stack()`` or ``inspect`` in a student's
+function print the hidden tests that called it, and let any later cell print
+all earlier ones. The runner puts a test cell's lines back only to format the
+instructor's traceback of a failed test, then removes them again.
+
+What this does not stop is a student who reads this
 file and attacks the runner itself in memory; the sandbox still keeps such
 code away from the gradebook, the instructor's files and other students.
 """
@@ -25,6 +34,7 @@ code away from the gradebook, the instructor's files and other students.
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import sys
 import time
@@ -166,6 +176,20 @@ def main() -> int:
     shell.showtraceback = lambda *args, **kwargs: None
     shell.showsyntaxerror = lambda *args, **kwargs: None
 
+    # A test cell's lines leave linecache as soon as IPython files them there;
+    # ``private`` holds them for formatting the instructor's traceback.
+    file_cell = shell.compile.cache
+    private: dict[str, tuple] = {}
+    running = {"kind": ""}
+
+    def file_cell_privately(transformed_code, number=0, raw_code=None):
+        name = file_cell(transformed_code, number, raw_code)
+        if running["kind"] == "test":
+            private[name] = linecache.cache.pop(name)
+        return name
+
+    shell.compile.cache = file_cell_privately
+
     # Everything above is the same for every notebook, so the grader starts
     # the process ahead of time and it waits here for its notebook.
     header = json.loads(commands.readline())
@@ -184,10 +208,13 @@ def main() -> int:
         kind = cell["kind"]
         before = guard.restore(shell.user_ns) if kind in ("test", "locked") else []
         ResultHook.value = None
+        private.clear()
+        running["kind"] = kind
         start = time.perf_counter()
         with capture_output() as captured:
             result = shell.run_cell(cell["source"], store_history=False)
         seconds = time.perf_counter() - start
+        running["kind"] = ""
         after = guard.restore(shell.user_ns) if kind == "test" else []
         error = result.error_before_exec or result.error_in_exec
         answer = {
@@ -205,9 +232,14 @@ def main() -> int:
             "error": None,
         }
         if error is not None:
-            structured = shell.InteractiveTB.structured_traceback(
-                type(error), error, error.__traceback__
-            )
+            linecache.cache.update(private)
+            try:
+                structured = shell.InteractiveTB.structured_traceback(
+                    type(error), error, error.__traceback__
+                )
+            finally:
+                for name in private:
+                    linecache.cache.pop(name, None)
             answer["error"] = {
                 "ename": type(error).__name__,
                 "evalue": str(error),

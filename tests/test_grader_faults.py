@@ -10,6 +10,7 @@ Gradebook API, the autograded notebooks, the feedback and the CSV.
 from __future__ import annotations
 
 import csv
+import html
 import json
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from autograder.cli import _progress
 from autograder.collect import from_dir, store
 from autograder.course import Course
 from autograder.export import ATTENTION, write_csv
+from autograder.preprocessors import REDACTED, RedactHiddenTestLines, hidden_test_lines
 from autograder.report import write_report
 
 FAULTS = Path(__file__).resolve().parent / "fixtures" / "faults"
@@ -220,6 +222,41 @@ def test_feedback_never_shows_hidden_tests(graded):
             assert secret not in text, f"{page} shows hidden test text {secret!r}"
 
 
+def _printed(course: Course, student: str, grade_id: str) -> str:
+    return "".join(o.get("text", "") for o in _cell(course, student, grade_id).outputs)
+
+
+def test_code_that_prints_its_callers_source_finds_no_hidden_test(graded):
+    course = graded["course"]
+    assert _scores(course, "leaker") == {"test_add": 2, "test_scale": 2, "test_both": 1}
+    # What the student's prints found, in the instructor's autograded notebook:
+    # the stack names the test cell but quotes none of its lines.
+    during_test = _printed(course, "leaker", "test_add")
+    assert "LEAK stack:" in during_test
+    assert '"<ipython-input-' in during_test
+    assert "LEAK source: (no source)" in during_test
+    assert "LEAK history: [''] ['']" in during_test
+    later = _printed(course, "leaker", "scale")
+    assert "def add(a, b):" in later  # the student's own cells are still there
+    for line in ("add(1.0, 2.0)", "np.arange(3.0)", "scale must keep the sign"):
+        assert line not in during_test + later
+    feedback = (course.root / "feedback/leaker/F1/F1.html").read_text()
+    assert "LEAK stack:" in feedback
+    assert "np.arange(3.0)" not in feedback
+
+
+def test_the_instructor_still_gets_a_failed_tests_source_in_its_traceback(graded):
+    course = graded["course"]
+    (error,) = [
+        o
+        for o in _cell(course, "patches_before", "test_add").outputs
+        if o.output_type == "error"
+    ]
+    assert "add(1.0, 2.0)" in "\n".join(error.traceback)
+    feedback = (course.root / "feedback/patches_before/F1/F1.html").read_text()
+    assert "add(1, 2) must be 3" in feedback
+
+
 def test_the_gradebook_matches_the_per_test_scores(graded):
     course = graded["course"]
     with course.gradebook() as gb:
@@ -252,3 +289,43 @@ def test_the_report_shows_which_tests_students_fail(graded):
     assert float(rows[first]["failure_rate"]) >= float(rows["test_add"]["failure_rate"])
     with scores_csv.open() as handle:
         assert len(list(csv.DictReader(handle))) == len(graded_ok)
+
+
+def test_feedback_redacts_hidden_test_lines_quoted_in_any_output():
+    # The runner keeps test source out of linecache; this is the second line
+    # of defence, for a hidden line that gets into an output some other way.
+    hidden = 'np.testing.assert_allclose(add(x, 1.0), x + 1, err_msg="must add")'
+    source = "\n".join(
+        [
+            "np.testing.assert_allclose(add(1.0, 2.0), 3.0)",
+            "### BEGIN HIDDEN TESTS",
+            "x = np.arange(3.0)",
+            hidden,
+            "np.testing.assert_allclose(add(1.0, 2.0), 3.0)",
+            ")",
+            "### END HIDDEN TESTS",
+        ]
+    )
+    cell = nbformat.v4.new_code_cell(
+        source,
+        outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text=f"seen: {hidden}"),
+            nbformat.v4.new_output(
+                "display_data", data={"text/html": f"<pre>{html.escape(hidden)}</pre>"}
+            ),
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue=f"must add\nline: {hidden}",
+                traceback=[f"----> 2 {hidden}"],
+            ),
+        ],
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert hidden_test_lines(nb) == [hidden, "x = np.arange(3.0)"]
+    nb, _ = RedactHiddenTestLines().preprocess(nb, {})
+    stream, display, error = nb.cells[0].outputs
+    assert stream.text == f"seen: {REDACTED}"
+    assert display.data["text/html"] == f"<pre>{REDACTED}</pre>"
+    assert error.evalue == f"must add\nline: {REDACTED}"  # the message stays
+    assert error.traceback == [f"----> 2 {REDACTED}"]
