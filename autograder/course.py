@@ -42,7 +42,12 @@ from nbgrader.preprocessors import (
 )
 from traitlets.config import Config, PyFileConfigLoader
 
-from autograder.preprocessors import HideTestTracebacks, RedactHiddenTestLines
+from autograder.preprocessors import (
+    HideTestTracebacks,
+    MathPlaceholders,
+    RedactHiddenTestLines,
+    finish_feedback_page,
+)
 from autograder.sandbox import SandboxExecute, SaveVerdicts, check_sandbox
 from autograder.status import StatusBook
 
@@ -153,6 +158,7 @@ def load_config(course_dir: Path, db_url: str | None = None) -> Config:
     config.GenerateFeedback.preprocessors = [
         RedactHiddenTestLines,
         ClearHiddenTests,
+        MathPlaceholders,
         HideTestTracebacks,
         GetGrades,
         CSSHTMLHeaderPreprocessor,
@@ -441,6 +447,10 @@ class Course:
             status = status_book.get(student)
             try:
                 self._run(GenerateFeedback, assignment, student)
+                pages = self.root / "feedback" / student / assignment
+                for page in pages.glob("*.html"):
+                    text = finish_feedback_page(page.read_text("utf-8"))
+                    page.write_text(text, "utf-8")
             except StepFailed as error:
                 reason = f"feedback failed: {error}"
                 status.feedback_problems = [reason]

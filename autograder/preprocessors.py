@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import re
 
+import latex2mathml.converter
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
@@ -107,3 +109,84 @@ class HideTestTracebacks(NbGraderPreprocessor):
                 if output.output_type == "error":
                     output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+# Formulas in the feedback page: nbgrader's feedback template loads MathJax 2
+# from a CDN, so offline the student would read raw TeX. Instead the formulas
+# of markdown cells are converted to MathML, which browsers render natively:
+# the page needs no script and nothing from the network. Markdown would
+# mangle MathML (underscores, asterisks), so the preprocessor below swaps each
+# formula for an alphanumeric placeholder carrying its TeX, and
+# ``finish_feedback_page`` turns the placeholders into MathML in the HTML.
+_MATH = re.compile(
+    r"(?<!\\)\$\$(?P<d1>.+?)(?<!\\)\$\$"  # $$ display $$
+    r"|\\\[(?P<d2>.+?)\\\]"  # \[ display \]
+    r"|\\\((?P<i2>.+?)\\\)"  # \( inline \)
+    r"|(?<![\\$])\$(?P<i1>[^$\n]+?)(?<!\\)\$(?!\$)",  # $ inline $
+    re.DOTALL,
+)
+_PLACEHOLDER = re.compile(r"MATH(BLOCK|INLINE)([0-9a-f]+)MATHEND")
+_MATHJAX_BLOCK = re.compile(
+    r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL
+)
+_MATHJAX_SCRIPT = re.compile(r'<script[^>]*src="[^"]*mathjax[^"]*"[^>]*>\s*</script>')
+
+
+def _placeholder(match: re.Match) -> str:
+    display = match.group("d1") or match.group("d2")
+    tex = display if display is not None else match.group("i1") or match.group("i2")
+    kind = "BLOCK" if display is not None else "INLINE"
+    return f"MATH{kind}{tex.strip().encode().hex()}MATHEND"
+
+
+class MathPlaceholders(NbGraderPreprocessor):
+    """Replace every formula of a markdown cell by a placeholder (see above)."""
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        if cell.cell_type == "markdown":
+            cell.source = _MATH.sub(_placeholder, cell.source)
+        return cell, resources
+
+
+# latex2mathml reads ``array`` but not ``aligned``: an aligned block becomes
+# an array whose columns alternate right and left, as ``aligned`` sets them.
+_ALIGNED = re.compile(r"\\begin\{(aligned|align\*?)\}(.*?)\\end\{\1\}", re.DOTALL)
+
+
+def _aligned_as_array(match: re.Match) -> str:
+    body = match.group(2)
+    columns = max(row.count("&") for row in body.split("\\\\")) + 1
+    spec = ("rl" * columns)[:columns]
+    return f"\\begin{{array}}{{{spec}}}{body}\\end{{array}}"
+
+
+def tex_to_mathml(tex: str, display: bool) -> str:
+    """MathML for ``tex``; the TeX itself in a ``<code>`` if it cannot be read."""
+    tex = _ALIGNED.sub(_aligned_as_array, tex)
+    try:
+        mathml = latex2mathml.converter.convert(
+            tex, display="block" if display else "inline"
+        )
+    except Exception:  # noqa: BLE001 (any TeX the converter rejects)
+        return f"<code>{html.escape(tex)}</code>"
+    mathml = mathml.replace("\\_", "_")  # an escaped underscore in \text{}
+    # MathML Core (Chromium) ignores columnalign; CSS does the same job.
+    return re.sub(
+        r'<mtd columnalign="(left|right|center)"',
+        r'<mtd columnalign="\1" style="text-align: \1"',
+        mathml,
+    )
+
+
+def finish_feedback_page(page: str) -> str:
+    """The feedback HTML with its formulas in MathML and no MathJax to load."""
+
+    def mathml(match: re.Match) -> str:
+        tex = bytes.fromhex(match.group(2)).decode()
+        return tex_to_mathml(tex, display=match.group(1) == "BLOCK")
+
+    page = _MATHJAX_BLOCK.sub("", page)
+    page = _MATHJAX_SCRIPT.sub("", page)
+    return _PLACEHOLDER.sub(mathml, page)

@@ -13,6 +13,7 @@ import csv
 import importlib.util
 import json
 import os
+import re
 import zipfile
 
 import pytest
@@ -250,3 +251,26 @@ def test_collect_from_an_lms_zip(tmp_path):
     assert "not valid JSON" in rows["bob"]["reason"]
     assert "several notebooks" in rows["carol"]["reason"]
     assert "cannot tell the student" in rows["notebook"]["reason"]
+
+
+def test_feedback_shows_formulas_as_mathml_with_nothing_to_fetch(course):
+    # nbgrader's feedback template loads MathJax from a CDN; offline a student
+    # would read raw TeX. Our feedback pages carry the formulas as MathML.
+    released = json.loads(STUDENT.read_text())
+    markdown = "".join(
+        "".join(c["source"]) for c in released["cells"] if c["cell_type"] == "markdown"
+    )
+    displays = markdown.count("$$") // 2
+    inlines = (markdown.count("$") - 2 * markdown.count("$$")) // 2
+    assert displays >= 1
+    assert inlines >= 10
+    page = (course["root"] / "feedback" / "perfect" / "A2" / "A2.html").read_text()
+    mathml = '<math xmlns="http://www.w3.org/1998/Math/MathML"'
+    assert page.count(mathml) == displays + inlines
+    assert page.count('display="block"') == displays
+    assert "MathJax" not in page
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
+    assert not re.search(r"MATH(?:INLINE|BLOCK)", page)
+    for tex in ("\\odot", "\\sigma", "\\tanh"):
+        assert tex in markdown
+        assert tex not in page
