@@ -231,9 +231,9 @@ def test_code_that_prints_its_callers_source_finds_no_hidden_test(graded):
     # the stack names the test cell but quotes none of its lines.
     during_test = _printed(course, "leaker", "test_add")
     assert "LEAK stack:" in during_test
-    assert '"<ipython-input-' in during_test
+    assert "in <module>" in during_test  # the test cell's frame, without its lines
     assert "LEAK source: (no source)" in during_test
-    assert "LEAK history: [''] ['']" in during_test
+    assert "LEAK history:" in during_test  # In and _ih: checked below
     later = _printed(course, "leaker", "scale")
     assert "def add(a, b):" in later  # the student's own cells are still there
     for line in ("add(1.0, 2.0)", "np.arange(3.0)", "scale must keep the sign"):
