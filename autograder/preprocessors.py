@@ -9,22 +9,26 @@ import latex2mathml.converter
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
-BEGIN_HIDDEN = "BEGIN HIDDEN TESTS"
-END_HIDDEN = "END HIDDEN TESTS"
 REDACTED = "[hidden test line]"
 # Shorter hidden lines (a bracket, ``else:``) say nothing about the tests.
 MIN_SECRET_LENGTH = 8
 
 
-def hidden_test_lines(nb: NotebookNode) -> list[str]:
+def hidden_test_lines(
+    nb: NotebookNode, clear: ClearHiddenTests | None = None
+) -> list[str]:
     """The lines of ``nb``'s hidden tests that appear nowhere else in it.
+
+    The hidden blocks are marked as ``clear`` (nbgrader's ClearHiddenTests,
+    default settings if None) finds them.
 
     Stripped of surrounding whitespace, longest first; lines that also occur
     outside a hidden block (``np.testing.assert_allclose(`` in a visible
     test, say) are not secrets, and neither are very short ones.
     """
+    clear = clear or ClearHiddenTests()
     hidden: set[str] = set()
     visible: set[str] = set()
     for cell in nb.cells:
@@ -32,9 +36,9 @@ def hidden_test_lines(nb: NotebookNode) -> list[str]:
             continue
         inside = False
         for line in cell.source.splitlines():
-            if BEGIN_HIDDEN in line:
+            if clear.begin_test_delimeter in line:
                 inside = True
-            elif END_HIDDEN in line:
+            elif clear.end_test_delimeter in line:
                 inside = False
             else:
                 (hidden if inside else visible).add(line.strip())
@@ -60,7 +64,8 @@ class RedactHiddenTestLines(NbGraderPreprocessor):
     def preprocess(
         self, nb: NotebookNode, resources: ResourcesDict
     ) -> tuple[NotebookNode, ResourcesDict]:
-        secrets = hidden_test_lines(nb)
+        # The delimiters the feedback's own ClearHiddenTests is configured with.
+        secrets = hidden_test_lines(nb, ClearHiddenTests(config=self.config))
         if not secrets:
             return nb, resources
         pairs = [(line, REDACTED) for line in secrets]
