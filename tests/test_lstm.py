@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
+import lstm_ref.lstm as lstm_module
 from lstm_ref.gradcheck import check_gradients
 from lstm_ref.init import init_lstm_params
 from lstm_ref.lstm import (
@@ -156,7 +157,7 @@ def hand_step(x: float, h_prev: float, c_prev: float) -> dict[str, float]:
     return {"f": f, "i": i, "c_tilde": c_tilde, "c": c, "o": o, "h": h}
 
 
-def test_hand_step_worked_example_numbers():
+def test_cell_and_layer_reproduce_the_worked_example_numbers():
     # The first step written out as the book does (rounded to 6 digits):
     #   z_f = 0.5·(-0.2) - 0.4·1.0 + 0.3   = -0.2   f  = σ(-0.2)    ≈ 0.450166
     #   z_i = -0.6·(-0.2) + 0.7·1.0 - 0.1  =  0.72  i  = σ(0.72)    ≈ 0.672607
@@ -175,6 +176,25 @@ def test_hand_step_worked_example_numbers():
     }
     for name, value in expected.items():
         assert s[name] == pytest.approx(value, abs=1e-6), name
+    # The same six numbers from lstm_ref's cell and from its fused layer.
+    x, h0, c0 = np.array([[X1]]), np.array([[H0]]), np.array([[C0]])
+    h_t, c_t, cell = lstm_cell_forward(x, h0, c0, hand_params())
+    hs, cs, cache = lstm_forward(x[:, None], h0, c0, hand_params())
+    got = {
+        "f": (cell.f, cache.gate("f")),
+        "i": (cell.i, cache.gate("i")),
+        "c_tilde": (cell.c_tilde, cache.gate("c")),
+        "c": (c_t, cs),
+        "o": (cell.o, cache.gate("o")),
+        "h": (h_t, hs),
+    }
+    for name, value in expected.items():
+        for where, array in zip(("cell", "layer"), got[name], strict=True):
+            assert array.size == 1, (name, where)
+            assert float(array.item()) == pytest.approx(value, abs=1e-6), (
+                name,
+                where,
+            )
 
 
 def test_cell_forward_one_step_matches_hand_computation():
@@ -442,6 +462,101 @@ def test_lstm_backward_equals_looping_the_cell_backward(shape):
     assert list(grads) == list(KEYS)
     for k in KEYS:
         np.testing.assert_allclose(grads[k], loop_grads[k], rtol=1e-10, atol=1e-13)
+
+
+# --------------------------------------------------------------------------
+# 3a. Several blocks of lstm_backward's precomputed factors
+# --------------------------------------------------------------------------
+# lstm_backward computes the activations' derivatives for a block of
+# _BLOCK_ELEMENTS // (N·4H) steps at a time, from the last block back to the
+# first. The shapes below are chosen from that block length, so the sequence
+# spans three blocks: two full ones and a partial first block, so the
+# boundaries fall mid-sequence at T - block and T - 2·block (not at
+# multiples of the block from t = 0).
+
+
+def block_steps(n: int, hidden: int) -> int:
+    """Steps per block of lstm_backward's factors, as lstm_backward computes it."""
+    return max(1, lstm_module._BLOCK_ELEMENTS // (n * 4 * hidden))
+
+
+def spanning_steps(n: int, hidden: int) -> int:
+    """A T that gives two full blocks and a partial first one of block // 2 + 1."""
+    block = block_steps(n, hidden)
+    return 2 * block + block // 2 + 1
+
+
+def cast(dtype, *arrays_or_dicts):
+    out = []
+    for a in arrays_or_dicts:
+        if isinstance(a, dict):
+            out.append({k: v.astype(dtype) for k, v in a.items()})
+        else:
+            out.append(a.astype(dtype))
+    return out
+
+
+def assert_backward_equals_loop(x, h0, c0, params, g, rtol, atol) -> None:
+    """lstm_backward against lstm_cell_backward looped, both in x's dtype.
+
+    ``atol`` is relative to the largest entry of each expected gradient.
+    """
+    _, _, cache = lstm_forward(x, h0, c0, params)
+    got = lstm_backward(g, cache)
+    _, _, caches = loop_forward(x, h0, c0, params)
+    want = loop_backward(g, caches)
+    pairs = [("dx", got[0], want[0]), ("dh0", got[1], want[1])]
+    pairs += [("dc0", got[2], want[2])]
+    pairs += [(k, got[3][k], want[3][k]) for k in KEYS]
+    for name, a, b in pairs:
+        assert a.dtype == x.dtype, name
+        scale = float(np.max(np.abs(b)))
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol * scale, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    ("n", "d", "hidden"),
+    [(64, 8, 16), (256, 4, 32), (1, 2, 256)],
+    ids=["N64-D8-H16", "N256-D4-H32", "N1-D2-H256"],
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lstm_backward_over_several_blocks_equals_looping_the_cell(n, d, hidden, dtype):
+    steps = spanning_steps(n, hidden)
+    block = block_steps(n, hidden)
+    assert steps > 2 * block  # three blocks ...
+    assert steps % block != 0  # ... the first of them partial
+    x, h0, c0, params, g = random_problem(11, n, steps, d, hidden)
+    # Weights of size 1/sqrt(H + D) keep the pre-activations of order one
+    # (random_problem's noise would saturate 256 units).
+    params = {
+        k: v * (2.0 / np.sqrt(hidden + d) if k.startswith("W") else 1.0)
+        for k, v in params.items()
+    }
+    rtol, atol = (1e-10, 1e-12) if dtype == np.float64 else (1e-3, 1e-4)
+    assert_backward_equals_loop(
+        *cast(dtype, x, h0, c0, params, g), rtol=rtol, atol=atol
+    )
+
+
+@pytest.mark.parametrize("block", [1, 2, 3])
+def test_lstm_backward_with_small_blocks_matches_finite_differences(block, monkeypatch):
+    # Few elements per block make a short sequence span several blocks; with
+    # block 3 and T = 8 they are steps 5-7, 2-4 and 0-1.
+    n, steps, d, hidden = 2, 8, 2, 3
+    monkeypatch.setattr(lstm_module, "_BLOCK_ELEMENTS", block * n * 4 * hidden)
+    assert block_steps(n, hidden) == block
+    x, h0, c0, params, g = random_problem(12, n, steps, d, hidden)
+
+    def loss(dd):
+        p = {k: dd[k] for k in KEYS}
+        hs, _, _ = lstm_forward(dd["x"], dd["h0"], dd["c0"], p)
+        return float(np.sum(hs * g))
+
+    _, _, cache = lstm_forward(x, h0, c0, params)
+    dx, dh0, dc0, grads = lstm_backward(g, cache)
+    inputs = {"x": x, "h0": h0, "c0": c0, **params}
+    assert_gradcheck(loss, inputs, {"x": dx, "h0": dh0, "c0": dc0, **grads})
+    assert_backward_equals_loop(x, h0, c0, params, g, rtol=1e-10, atol=1e-12)
 
 
 def test_lstm_with_one_step_equals_one_cell_step():
