@@ -31,10 +31,23 @@ Kinds and how an answer is normalised before hashing:
     A tuple of non-negative integers such as ``(12, 8)``; a list, or a string
     such as ``"12, 8"`` or ``"(12, 8)"``, is read as the same tuple.
 
+Feedback. The options of a choice question are equally long and equally
+plausible, so none of them carries its justification. The explanation is the
+feedback for a right answer: ``feedback(question_id, answer)`` returns it for
+the right answer and ``None`` for any other. It is stored encrypted
+(``_FEEDBACK``): the key is a second SHA-256 digest of the salt, the question
+id and the right normalised answer, under another label than ``_KEY``'s, so
+the published digest does not give it; a SHA-256 keystream is XORed with the
+UTF-8 text. Like the key, this hides the feedback from reading, not from
+guessing. ``format_question`` (what the book and the notebooks print) never
+includes it.
+
 Adding a question (maintainers): add its metadata to ``QUESTIONS``, then run
 ``python -m lstm_ref.questions key QUESTION_ID``; it asks for the answer
-without echoing it and prints the ``_KEY`` line to paste. Never commit the
-answer itself anywhere else.
+without echoing it and prints the ``_KEY`` line to paste. Then run
+``python -m lstm_ref.questions feedback QUESTION_ID``; it asks for the answer
+again, reads the feedback text from standard input and prints the
+``_FEEDBACK`` entry to paste. Never commit the answer itself anywhere else.
 """
 
 from __future__ import annotations
@@ -53,6 +66,8 @@ __all__ = [
     "Question",
     "check_answer",
     "assignment_for_chapter",
+    "feedback",
+    "feedback_entry",
     "format_question",
     "graded_questions_markdown",
     "key_entry",
@@ -89,14 +104,22 @@ _QUESTION_LIST = (
         kind="choice",
         prompt="What does unrolling a vanilla RNN over $T$ time steps give?",
         choices={
-            "a": "$T$ different cells, each with its own weights, trained apart.",
-            "b": "One cell applied once to the average of the $T$ inputs.",
-            "c": (
-                "$T$ copies of the same cell, one per step, all sharing one "
-                "$W$ and one $b$: a deep feed-forward graph through which the "
-                "gradient flows back step by step."
+            "a": (
+                "$T$ copies of the cell, each with "
+                "its own $W$ and $b$, trained together."
             ),
-            "d": "A network that can only read sequences of exactly $T$ steps.",
+            "b": (
+                "One cell applied once to all $T$ "
+                "inputs concatenated into one long vector."
+            ),
+            "c": (
+                "$T$ copies of one cell that share "
+                "a single $W$ and $b$, chained by $h_t$."
+            ),
+            "d": (
+                "$T$ copies of one cell that share "
+                "$W$ and $b$, each fed only its own $x_t$."
+            ),
         },
     ),
     Question(
@@ -133,7 +156,7 @@ _QUESTION_LIST = (
             "$\\partial h_t / \\partial h_{t-1}$?"
         ),
         choices={
-            "a": "$W_h$",
+            "a": "$\\operatorname{diag}(1 - h_{t-1}^2)\\, W_h$",
             "b": "$\\operatorname{diag}(h_t)\\, W_h$",
             "c": "$\\operatorname{diag}(1 - h_t^2)\\, W_x$",
             "d": "$\\operatorname{diag}(1 - h_t^2)\\, W_h$",
@@ -149,14 +172,10 @@ _QUESTION_LIST = (
             "vanish as the lag $T - t$ grows. Which is it?"
         ),
         choices={
-            "a": (
-                "The largest singular value of $W_h$ is below 1: since "
-                "$|\\tanh'| \\le 1$, every step's Jacobian then has norm below "
-                "1, and their product shrinks geometrically with the lag."
-            ),
-            "b": "The largest singular value of $W_h$ is above 1.",
-            "c": "The learning rate is below 1.",
-            "d": "The sequence is longer than the number of hidden units $H$.",
+            "a": "$W_h$ has no singular value of 1 or more.",
+            "b": "$W_h$ has at least one singular value above 1.",
+            "c": "$W_h$ has at least one singular value below 1.",
+            "d": "$W_h$ has no entry of 1 or more in absolute value.",
         },
     ),
     Question(
@@ -181,14 +200,22 @@ _QUESTION_LIST = (
             "lag grows?"
         ),
         choices={
-            "a": "Yes: a largest singular value above 1 always makes it explode.",
-            "b": "Yes, but only for sequences longer than $H$ steps.",
-            "c": (
-                "No: above 1 is necessary for exploding, not sufficient; "
-                "saturated units ($\\tanh'$ near 0) can still make the product "
-                "of Jacobians vanish."
+            "a": (
+                "Yes: a largest singular value above "
+                "1 makes the product of Jacobians grow."
             ),
-            "d": "No: a tanh RNN's gradient can never explode.",
+            "b": (
+                "Yes, once the lag is longer than $H$ "
+                "steps, at a rate of about 1.5 per step."
+            ),
+            "c": (
+                "No: above 1 is only necessary; "
+                "saturated units can still make it vanish."
+            ),
+            "d": (
+                "No: $\\tanh$ keeps $h_t$ in $(-1, "
+                "1)$, so its gradient can never grow either."
+            ),
         },
     ),
     Question(
@@ -197,14 +224,18 @@ _QUESTION_LIST = (
         kind="choice",
         prompt="What is the main role of the cell state $C_t$ in an LSTM?",
         choices={
-            "a": "It is the output that the next layer reads at every step.",
-            "b": (
-                "It carries information across many time steps, changed only "
-                "by element-wise multiplication and addition, so that "
-                "information and gradients can travel far."
+            "a": (
+                "It is the value that the next layer and the output read at every step."
             ),
-            "c": "It stores the weights that the gates use.",
-            "d": "It normalises the input $x_t$ before the gates see it.",
+            "b": "It carries information across many steps, changed only element-wise.",
+            "c": (
+                "It holds the gates' weights, "
+                "updated at every step as the sequence is read."
+            ),
+            "d": (
+                "It keeps a normalised copy of $x_t$ "
+                "that the four gates read at each step."
+            ),
         },
     ),
     Question(
@@ -224,14 +255,17 @@ _QUESTION_LIST = (
         kind="choice",
         prompt="Why do the forget gate's values $f_t$ lie between 0 and 1?",
         choices={
-            "a": "Because the cell state always lies between 0 and 1.",
-            "b": "Because the weights $W_f$ are initialised with small values.",
-            "c": (
-                "Because $f_t$ is the sigmoid of its pre-activation: each "
-                "entry is the fraction of the matching cell-state entry that "
-                "is kept (0: forget it, 1: keep it)."
+            "a": "Because the cell state, which $f_t$ scales, always lies in (0, 1).",
+            "b": (
+                "Because $W_f$ is initialised small, so that $f_t$ stays close to 0.5."
             ),
-            "d": "Because $\\tanh$ maps every real number into (0, 1).",
+            "c": (
+                "Because $f_t$ is the sigmoid of its pre-activation, a map into (0, 1)."
+            ),
+            "d": (
+                "Because $f_t$ is the $\\tanh$ of its "
+                "pre-activation, with negatives cut to 0."
+            ),
         },
     ),
     Question(
@@ -256,13 +290,20 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "The candidate proposes signed values in (-1, 1) that can raise "
-                "or lower the cell state; the sigmoid gate chooses how much of "
-                "each proposal to write, a fraction in (0, 1)."
+                "The candidate proposes signed values "
+                "in $(-1, 1)$; $\\sigma$ picks a fraction."
             ),
-            "b": "Because $\\tanh$ is cheaper to compute than $\\sigma$.",
-            "c": "So that both have the same range, (0, 1).",
-            "d": "Because the candidate must always be positive.",
+            "b": (
+                "$\\tanh$ keeps the candidate in "
+                "$(0, 1)$, the same range as the cell state."
+            ),
+            "c": (
+                "$\\sigma$ lets the gate go "
+                "negative, so that it can erase part of the cell."
+            ),
+            "d": (
+                "Either would do; the choice only changes how fast the network trains."
+            ),
         },
     ),
     Question(
@@ -282,13 +323,15 @@ _QUESTION_LIST = (
         kind="choice",
         prompt="What does the output gate $o_t$ control?",
         choices={
-            "a": "How much of the previous cell state $C_{t-1}$ is erased.",
-            "b": "How much of the candidate $\\tilde{C}_t$ is written into the cell.",
-            "c": "The learning rate of the cell during training.",
+            "a": "How much of the previous cell state $C_{t-1}$ is erased at step $t$.",
+            "b": (
+                "How much of the candidate "
+                "$\\tilde{C}_t$ is written into the cell state."
+            ),
+            "c": "How much of the new cell state $C_t$ is carried on to step $t + 1$.",
             "d": (
-                "How much of $\\tanh(C_t)$ is exposed as the hidden state $h_t$, "
-                "the value the output and the next step's gates see; it does "
-                "not change the cell state."
+                "How much of $\\tanh(C_t)$ is "
+                "exposed as the hidden state $h_t$ at step $t$."
             ),
         },
     ),
@@ -313,9 +356,9 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": "$1 - s^2$",
-            "b": "$s$",
+            "b": "$s\\,(1 + s)$",
             "c": "$s\\,(1 - s)$",
-            "d": "$e^{-s}$",
+            "d": "$(1 - s) / s$",
         },
     ),
     Question(
@@ -328,9 +371,9 @@ _QUESTION_LIST = (
             "cached value fills the gap?"
         ),
         choices={
-            "a": "The forget gate $f_t$ itself.",
+            "a": "The forget gate's value $f_t$.",
             "b": "The new cell state $C_t$.",
-            "c": "The candidate $\\tilde{C}_t$.",
+            "c": "The candidate value $\\tilde{C}_t$.",
             "d": "The previous cell state $C_{t-1}$.",
         },
     ),
@@ -364,14 +407,18 @@ _QUESTION_LIST = (
         kind="choice",
         prompt="What does truncated BPTT with a window of $k$ steps do?",
         choices={
-            "a": "It clips the gradient's norm at $k$.",
+            "a": (
+                "It clips the gradient's norm at $k$ before each update of the weights."
+            ),
             "b": (
-                "It propagates the gradient back at most $k$ steps, which "
-                "saves time and memory on long sequences, but no dependency "
-                "longer than $k$ steps gets a gradient."
+                "It propagates the gradient back "
+                "at most $k$ steps from where it arises."
             ),
             "c": "It trains on $k$ time steps drawn at random from each sequence.",
-            "d": "It updates only $k$ of the hidden units at each step.",
+            "d": (
+                "It updates only $k$ of the $H$ "
+                "hidden units at each step of the sequence."
+            ),
         },
     ),
     Question(
@@ -383,10 +430,10 @@ _QUESTION_LIST = (
             "What is the gradient of the loss with respect to $W_f$?"
         ),
         choices={
-            "a": "The gradient of the last step, which already contains the others.",
-            "b": "The average of the contributions of the $T$ steps.",
-            "c": "The sum of the contributions of every step.",
-            "d": "The product of the contributions of every step.",
+            "a": "The contribution of the last step alone.",
+            "b": "The average of the $T$ steps' contributions.",
+            "c": "The sum of the $T$ steps' contributions.",
+            "d": "The product of the $T$ steps' contributions.",
         },
     ),
     Question(
@@ -422,13 +469,10 @@ _QUESTION_LIST = (
             "C_{t-1}$?"
         ),
         choices={
-            "a": "$W_c^\\top$, the candidate's weights.",
-            "b": (
-                "$\\mathrm{diag}(f_t)$: each entry of $C_{t-1}$ is scaled by "
-                "its own forget-gate value."
-            ),
-            "c": "$\\mathrm{diag}(1 - \\tanh^2(C_t))$.",
-            "d": "$\\mathrm{diag}(o_t)$.",
+            "a": "$\\mathrm{diag}(f_t + i_t)$",
+            "b": "$\\mathrm{diag}(f_t)$",
+            "c": "$\\mathrm{diag}(1 - \\tanh^2(C_t))$",
+            "d": "$\\mathrm{diag}(o_t \\odot f_t)$",
         },
     ),
     Question(
@@ -450,13 +494,15 @@ _QUESTION_LIST = (
             "Why is the forget gate's bias $b_f$ often initialised to 1 rather than 0?"
         ),
         choices={
-            "a": "So that the sigmoid cannot overflow.",
-            "b": "So that the input gate starts closed.",
-            "c": "So that the gradient explodes less often.",
+            "a": "So that the forget gate's sigmoid cannot overflow on large inputs.",
+            "b": (
+                "So that the input gate starts "
+                "mostly closed and writes little at first."
+            ),
+            "c": "So that the gradient along the cell path cannot explode early on.",
             "d": (
-                "So that $f_t$ starts well above 0.5: at the start of "
-                "training the cell keeps more of its state, and the gradient "
-                "along the cell path shrinks more slowly from step to step."
+                "So that $f_t$ starts near "
+                "$\\sigma(1)$, and the cell path decays more slowly."
             ),
         },
     ),
@@ -470,14 +516,21 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "Along the cell path each step multiplies the gradient by "
-                "$f_t$ alone, which the network can keep near 1; the RNN "
-                "multiplies by its recurrent weights and a tanh derivative at "
-                "every step."
+                "On the cell path each step multiplies "
+                "it by $f_t$ alone, which can stay near 1."
             ),
-            "b": "The LSTM is trained with a larger learning rate.",
-            "c": "The LSTM has no nonlinearity on its cell path or its gates.",
-            "d": "The LSTM clips its gradients automatically.",
+            "b": (
+                "The sigmoid's derivative is larger "
+                "than tanh's, so each step shrinks it less."
+            ),
+            "c": (
+                "Its cell path has no nonlinearity "
+                "and no gate, so nothing multiplies it."
+            ),
+            "d": (
+                "The LSTM clips its gradient at every "
+                "step, so it can neither vanish nor grow."
+            ),
         },
     ),
     Question(
@@ -502,18 +555,21 @@ _QUESTION_LIST = (
             "compute the scaler's mean and standard deviation?"
         ),
         choices={
-            "a": ("On the whole series, so that the three parts share one scale."),
+            "a": (
+                "On the whole series, so that the "
+                "three parts share one and the same scale."
+            ),
             "b": (
-                "On each part separately: the training statistics for the "
-                "training part, the test statistics for the test part."
+                "On each part separately, so that "
+                "each part is scaled by its own statistics."
             ),
             "c": (
-                "On the training part only; the same mean and standard "
-                "deviation are then applied to the validation and test parts."
+                "On the training part only, then "
+                "apply that mean and deviation to all parts."
             ),
             "d": (
-                "On none: the sigmoid and $\\tanh$ squash any input into a "
-                "bounded range, so an LSTM needs no scaling."
+                "On none: $\\sigma$ and $\\tanh$ "
+                "squash any input, so an LSTM needs no scaling."
             ),
         },
     ),
@@ -528,20 +584,19 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "Keep them with a target of 0, so that the model learns to "
-                "output 0 on padding."
+                "Keep them, with a target of 0, so "
+                "that the model learns to output 0 there."
             ),
             "b": (
-                "Mask them out of the loss and average over the real steps "
-                "only, so that padding neither adds error nor dilutes the mean."
+                "Mask them out of the sum and divide by the number of real steps only."
             ),
             "c": (
-                "Mask them out of the sum but still divide by $N \\cdot T$, the "
-                "number of steps in the batch."
+                "Mask them out of the sum but still "
+                "divide by $N \\cdot T$, all the steps."
             ),
             "d": (
-                "Nothing special: zero inputs give zero hidden states, so the "
-                "padded steps add no loss anyway."
+                "Nothing special: zero inputs give "
+                "zero hidden states, so they add no loss."
             ),
         },
     ),
@@ -556,21 +611,17 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "Shuffle the windows, then take 80 % for training and 20 % for "
-                "testing, as for images."
+                "Shuffle the windows, then keep 80 % for training and 20 % for testing."
             ),
             "b": (
-                "Put every fifth window into the test set, so that both sets "
-                "cover all ten years."
+                "Put every fifth window into the "
+                "test set, so that both cover all ten years."
             ),
             "c": (
-                "Test on the first year and train on the nine later ones, so "
-                "that the model gets the most recent data."
+                "Test on the first year and train on the nine later, more recent years."
             ),
             "d": (
-                "Keep time order: train on the earlier part, test on the later "
-                "part. Shuffling before the split would let training windows "
-                "contain the future of the test points (leakage)."
+                "Train on the earlier years and test on the later ones, in time order."
             ),
         },
     ),
@@ -610,22 +661,18 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "The forget gates start mostly open ($f_t \\approx "
-                "\\sigma(1)$, well above 0.5), so the cell state, and its "
-                "gradient along the cell path, are carried across many steps "
-                "before the gates have learned anything."
+                "The forget gates start mostly "
+                "open, so the cell keeps more of its state."
             ),
             "b": (
-                "The cell forgets its state quickly, so that early, "
-                "untrained values do not pile up in it."
+                "The forget gates start mostly "
+                "closed, so untrained values do not pile up."
             ),
             "c": (
-                "Nothing lasting: the optimiser moves the bias away within a "
-                "few steps, so its starting value does not matter."
+                "Nothing lasting: the optimiser moves the bias away within a few steps."
             ),
             "d": (
-                "Every forget gate starts at exactly 1, so the gradient along "
-                "the cell path cannot vanish at all."
+                "Every forget gate starts at exactly 1, so the cell path cannot vanish."
             ),
         },
     ),
@@ -639,21 +686,20 @@ _QUESTION_LIST = (
         ),
         choices={
             "a": (
-                "It stops the first time the validation loss rises and returns "
-                "the parameters of that moment."
+                "It stops the first time the "
+                "validation loss rises and returns those parameters."
             ),
             "b": (
-                "It stops when the training loss stops decreasing, and returns "
-                "the final parameters."
+                "It stops when the training loss stops "
+                "falling and returns the final parameters."
             ),
             "c": (
-                "It stops after $p$ evaluations without improvement and returns "
-                "the parameters of the last evaluation."
+                "It stops after $p$ evaluations without "
+                "improvement and returns the last parameters."
             ),
             "d": (
-                "It keeps a copy of the parameters with the best validation "
-                "loss so far, stops after $p$ evaluations in a row without "
-                "improving on it, and returns that best copy."
+                "It stops after $p$ evaluations without "
+                "improvement and returns the best parameters."
             ),
         },
     ),
@@ -666,10 +712,10 @@ _QUESTION_LIST = (
             "naive forecast predict for a month?"
         ),
         choices={
-            "a": "The value of the month before.",
-            "b": "The value of the same month one year earlier, 12 months before.",
-            "c": "The mean of the last 12 months.",
-            "d": "The mean of that calendar month over every past year.",
+            "a": "The value of the month just before the one forecast.",
+            "b": "The value of the same month one year earlier.",
+            "c": "The mean of the 12 months just before the forecast.",
+            "d": "The mean of that calendar month over all past years.",
         },
     ),
     Question(
@@ -703,24 +749,12 @@ _QUESTION_LIST = (
             "is. What do you compare it with first?"
         ),
         choices={
-            "a": (
-                "A naive baseline (the last value, or the seasonal naive "
-                "forecast) scored with the same error measure on the same test "
-                "period: an LSTM does not always beat it, and without it the "
-                "error has no scale."
-            ),
-            "b": (
-                "Its own training loss: a low training error shows that it "
-                "forecasts well."
-            ),
+            "a": "A simple forecast, scored the same way on the same test period.",
+            "b": "Its own training loss: a low training error shows it forecasts well.",
             "c": (
-                "A naive baseline scored on the whole series, since a baseline "
-                "has no training data to keep apart."
+                "A simple forecast, scored on the whole series, as it has no training."
             ),
-            "d": (
-                "Nothing: an LSTM with enough hidden units is always at least "
-                "as good as a naive forecast."
-            ),
+            "d": "Nothing: an LSTM with enough units always beats a simple forecast.",
         },
     ),
     Question(
@@ -730,20 +764,17 @@ _QUESTION_LIST = (
         prompt="Can an LSTM remove every training difficulty?",
         choices={
             "a": (
-                "Yes: the cell state's additive update keeps gradients from "
-                "vanishing or exploding, so any learning rate and any data "
-                "preparation will do."
+                "Yes: its additive cell update keeps "
+                "gradients from vanishing or exploding."
             ),
-            "b": "Yes, as long as the forget-gate bias is initialised to 1.",
+            "b": "Yes, as long as the forget-gate bias is initialised to 1 or more.",
             "c": (
-                "No: along the cell path the gradient is multiplied by the "
-                "forget gates, so over many steps it still vanishes when they "
-                "are below 1; gradients can still explode and need clipping; "
-                "and data preparation and tuning still matter."
+                "No: gradients can still vanish or "
+                "explode, and data and tuning still matter."
             ),
             "d": (
-                "No, but almost: it removes the vanishing gradient completely, "
-                "so clipping the exploding one is the only thing left to do."
+                "No, but almost: it ends vanishing, "
+                "so clipping is the only thing left to do."
             ),
         },
     ),
@@ -770,17 +801,18 @@ _QUESTION_LIST = (
             "LSTM and for causal self-attention?"
         ),
         choices={
-            "a": "It is the same for both: constant, whatever $n$.",
+            "a": "Constant for both, as each new step reads a summary of a fixed size.",
             "b": (
-                "LSTM: constant, since it reads only $h_{t-1}$, $C_{t-1}$ and "
-                "$x_t$; self-attention: linear in $n$, since the new step "
-                "attends to every earlier one."
+                "LSTM: constant; self-attention: "
+                "linear in $n$, one score per earlier step."
             ),
             "c": (
-                "LSTM: linear in $n$, since it re-reads the whole sequence; "
-                "self-attention: constant."
+                "LSTM: linear in $n$, as it re-reads "
+                "the sequence; self-attention: constant."
             ),
-            "d": "Quadratic in $n$ for both.",
+            "d": (
+                "Quadratic in $n$ for both, as every pair of steps has to be compared."
+            ),
         },
     ),
     Question(
@@ -790,18 +822,20 @@ _QUESTION_LIST = (
         prompt=("Does an LSTM keep what it wrote into its cell state forever?"),
         choices={
             "a": (
-                "Yes: the cell state changes only by addition, so stored "
-                "content stays until something overwrites it."
+                "Yes: the cell state changes only by "
+                "addition, so what it stores stays put."
             ),
-            "b": "Yes, as long as the input gate stays closed afterwards.",
+            "b": (
+                "Yes, as long as the input gate "
+                "stays closed after the content is written."
+            ),
             "c": (
-                "No: it forgets everything after exactly $T$ steps, the "
-                "sequence length it was trained on."
+                "No: it forgets everything after "
+                "$T$ steps, the length it was trained on."
             ),
             "d": (
-                "No: at every step the content is multiplied by the forget "
-                "gate, so after $k$ steps what is left is the product of those "
-                "$k$ forget-gate values; it lasts only while they stay near 1."
+                "No: each step multiplies it by "
+                "$f_t$; it lasts only while those stay near 1."
             ),
         },
     ),
@@ -990,6 +1024,325 @@ _KEY: dict[str, tuple[str, str]] = {
     ),
 }
 
+# question id -> the feedback for a right answer, encrypted (see feedback()).
+_FEEDBACK: dict[str, str] = {
+    "sequence_batch_shape": (
+        "a1c9aac6142a056c0db81ce42c92c482360cfbaafdff8165b5062b1f1598408c"
+        "208636cff3541637d700fc9926ec6b3da6fd993beec2b30a23565441044702c2"
+        "88e7aaba9bb8fa38"
+    ),
+    "rnn_unrolling": (
+        "284945c2270349f0d31feea7f86141fada7cb63f02dffe09951d256c4b17a8d3"
+        "2dfff34c836dedee640e1cccc69a688be1c9cb0c91744ffb1a35cd70a3c5b976"
+        "452b7a3051fad9a073c2f3e8eedc23e8c76a50ebc433f19c28002a54566d65c2"
+        "85f214867900d0b06ffb5c237b20cfc789db060ec8f954181f6a7b8766c45e0f"
+        "31637430ab52f3ffa174e260f669ac2887375fb504d4081470825acbdf2c289b"
+        "41cb55d9b605168b318830f6dbcce738706cfca8b523c043c81e21e0cb768ab4"
+        "2da4488e20b7759790d05b458ad66742d0138aac35d26b5eb21ed519035acfef"
+        "a324db"
+    ),
+    "rnn_parameter_count": (
+        "106b23ee29bc400c3d49687a5e801deac0b714a015d03e196f5c3b2f94239773"
+        "3b90cb68cbdddf28301651cd9c552e312551432ced85cf445edf9c510c3ec400"
+        "2f7cc268b4b6f21ef9f716bc00c0917aa257bac21c8e84471e8f7589921aeca7"
+        "ff81bb433b34d2d5e07869690b45468a2c9a6ffbcb7116f77eda13"
+    ),
+    "rnn_two_steps": (
+        "0608d95b2231e2c47189a492c84e7cd79527e66c479d651631bf9ff311073f46"
+        "3dd2656c4bc6320e5ead0c115e1bf1a5a7c746741f5268ac8fbf7f3d06628c4e"
+        "c03f21e1218c0dfe2a59698ed6626c"
+    ),
+    "rnn_step_jacobian": (
+        "9d8d7c0ff6f507051f1a2b12c9089bc56f4e5bd672696276516e04d67680a15b"
+        "4c416ca5f08c006fee60eea2767459a8786e1a425dd4af2734feb194bd3bd579"
+        "91d90fdcbab36e665252584e25ecb18f436a50339c838444047fded720c0a73d"
+        "d689aaf5c882084f0fa621dc65e425da6fe28065ccebfa77ee793597e2ad6fc3"
+        "77cfdd217279641a1e1c5c95a4ad1144cc5d94406d79adbd962c298703f01aa6"
+        "f46ccbc7"
+    ),
+    "vanishing_condition": (
+        "881709f212433f4ce796dfb502e9e6db4d15971be5e6d5295b9f1f09c09cdc2e"
+        "8996fe067123bbe04d30424f6c6b68ad172d244deba1cbcc150e6662af4ab5cb"
+        "47fb80400dea1f904f063d126a32dd33cbe6b71276a9a1e72a40dd488fdcb02f"
+        "83abc4705b96f633f2afe85aec6bdca27a56f1eef617854492785fb550f1056f"
+        "1d2f40d8201d7164253199c67be9e0c54b34051cef290429b3fccaf666f9c44c"
+        "882db5057372c3f07bb7edd5de61a5213218c530b2475798fccda1ae44541771"
+        "0cd63f4cd728ebafa3ed5f55e08e93aca64d1698f8411cb2c7e56e4163a02aa6"
+        "c7efe8312ecadf5f81d859b62a323c661416c1d2624ea1390e57c54483f20a1b"
+        "c8fb52bc7340b0e4db636a"
+    ),
+    "lag_below_one_percent": (
+        "182fd26c9ddbcf082ccd6bec05e8618d5270aaa58f2666a9abec6d4d80cbe68c"
+        "140e4887955b1b05bc8d37c8e19cd8a5a2df36aa86ff6f50f54e290c918f8a8f"
+        "ee8c026319dd27a1b999ce6bad56c552cc204289d5e0de67a9fe7b2b4e1b59d3"
+        "6cbb7abe526f10699f1634"
+    ),
+    "exploding_not_guaranteed": (
+        "81d9171265b0eda2166aac8346c25e9924c20381ac7600f3de4c3e36669b13a2"
+        "8709cf427c460d4c464de9d87ddaccbbbb6915437db593c0988768b696cd2599"
+        "3e1fb45c561796b09763d20dae9a8cf2ccd97ade43c7dcdfd594c3f31d81d576"
+        "fc43850889872b1090d6b1e0342ba45cfe66ab7d05ec551d4bccef1b81191143"
+        "e2bcb1b80b2a044c055db4477f1c0f0e36d44f4aaf5e61a65aab9ef9dcfe3604"
+        "9f2091b8e1194f79592e2c0f67601c0cadfb8f64542adfe9dd8be72b57233058"
+        "3de5fcde0b9db9399c3fd6a25ec729eaf9d66182eaf4682ae7af4c0d4e06a89b"
+        "2034a2"
+    ),
+    "cell_state_role": (
+        "0d37febf3f448beef12560648086e32a55b4bf75a3dde06c1108c91208b5c77c"
+        "4059bb003c2b7cd94d68973f769dfece73dbdd1430fd58dd2f4338e7f132fd0e"
+        "c104e4e19d64b27931737f5ca4a67162717fa1bc329fa4cbb3b7f54e0d0cd1b8"
+        "dad7f0914a584cfe2319635fdbf9dffe50ef3b9c14653456becea78d604640e6"
+        "2224c1d5edf07ef9918a0a27c29975aa1eee0202008dd7409dd5f7975c49efe4"
+        "6e1482624ba27e22d233faa6f331827acd87e437880103653a160309c21108e7"
+        "5f3e67618334506cfc3e9929d6fe563cbd3e7c1d26fb340961ba642924fbaaf0"
+        "05b3f3501faf"
+    ),
+    "forget_fraction_30_steps": (
+        "e0d2aae9c9f8f01a9c21219afd0cac76da5a6f84ba031abf183fd83d377ee2b1"
+        "bbb3370e8ae7d90a2fd206d01da2012cce86f8d37d82593007a9a8771d06d436"
+        "8267ebfa5a8ad884177875e176e33d34"
+    ),
+    "forget_gate_range": (
+        "301bc97511f7cce2f9b113111cf33070affeb9ae2b43cdd424bf3ad2551492a8"
+        "6687e2c15884260e9edc3ab9ae164d7594609eb7d3fc5eb39eb6716a696d04be"
+        "bb1a4c53917f28f5352f6481561c6b0c4f8c1a2e7255003082855cf08d9ef432"
+        "b8d72219dc6f5b0bba46bf13a6867d9df7ff0fc7ea9daa80a3f9398f66649d6b"
+        "6b5c20b19a5ea32246f1c3f638711d1c3f1494e627b25aca4f085b44d01562e3"
+        "84961375f5401e6b3a5b5a070427c3de44554446225c3a4e48b306b1bd8e1940"
+        "09"
+    ),
+    "forget_fraction_bias_two": (
+        "ab2770d08c3d39ff3c3c02c4de44f234de8edb255c49e4d709c7db1e036cff34"
+        "af842df8d6a915eb60d121bd988f7f77bb3f3c5bd4b04d0c920df480b818f7e8"
+        "d1c2b80aa909f1a9148086c2"
+    ),
+    "candidate_tanh": (
+        "b8295349c57f711f1ac0ce55ffca6f8936621d1f239f6b21f4a4043248bbe274"
+        "5d088672797290efdfda274f04685585309237eca542189d435b199d05b60613"
+        "65b261a1ee72c4e1c4df6e279398f9de0905e2d5143f2c86dabe7505bf3fe2dd"
+        "c09dc06409feefc43a711a2d1ce7db1f4ea0ec40c7ad026c63f7c0cf8ca2df60"
+        "634ae39b2fc0e3923734926cf79f68bffa9dfd212cf4638dff2df48a919078c4"
+        "b7b89bb52dca9a8dda277da9440acf65d51552f0408e"
+    ),
+    "cell_update_value": (
+        "ec9682afbdd9a020c67c69d7ad389288a1b75ce01d667500e0b6b88885788136"
+        "921201c6ddd5965f686138596e34bcbbc2c353aa96fc20014603b9468a7975f9"
+        "ceff2765b332791264f5ce5f58857286fe320d17406ec7b2eaf5c5ff4b987fcf"
+        "8b"
+    ),
+    "output_gate_role": (
+        "b40ec77b5cf4201a2d80af516f8e38500d9cd0a08757d81665898c07ff08b498"
+        "b3dea8a1d8b0785d36475317f2db45a5070daea19e472d7e02b4521f7274e56a"
+        "5eb7439124fced90a1eaf25c5928061fb315ab81eb0971f8ccdfad2baacfb319"
+        "81f5ad80ca20fab3cdd7a0cae0fe405722d0cedde247dea044db35530a4db0c5"
+        "1781290ccfbb5a184b062c5a1b3e7f8b90abb3f9691b6e47c51dcb2375f68f90"
+        "1340baa993d3a79f6be738b10d01824cf5d38302de752e526e484aab6c162325"
+        "ef76c8149d0a65"
+    ),
+    "fused_weight_shape": (
+        "47088c713e0f41cf5b6ee6707a8f396268516305596297c45d0a8e22032cf86e"
+        "41852c3f6cc9920a120a2a6cc0af7a0bee9c4cf700cc52d55e31d0bb208672cd"
+        "e5b0560d99d3525519f2c1a0d8fa"
+    ),
+    "sigmoid_derivative": (
+        "27478bcf09da8b78310f5a373c810a5c24e7aa66a6a12cae3ed750083c3c4981"
+        "bc219d0ed62397a0f100d0637f371950c46aa12a90f95fed8637ebb14fb48731"
+        "22eef8d3422d0ebaaf3fa4c05e0bb430ebc4108b0b03498e9dc0ba30c88df7a8"
+        "cacc3929d4edd268f88f30e9b127bc109685b8cb2982a2c8"
+    ),
+    "forget_grad_factor": (
+        "d58d8db9811674794684bd813a64333da62aa452aa425bacb8be3feda41b8f56"
+        "a79d1761c68e5e513baf8b194d92b3a66814f84c0b8e4b545ac43d747e7e772e"
+        "820f955702f0ed9338180bda7803d8943d828e14e772e615a844431a785a2358"
+        "19cc2c60bce88282ae6b8fff18823a2153a22c01090e6551e54d09fdd283af07"
+        "b6"
+    ),
+    "cell_grad_value": (
+        "085da12c20a728bc6a3dd7c8519ce8685676d6290f426ea05b2c6b0db8448432"
+        "5fe534cb02579934ec2c70e4cdd6afe4040c66459ba5ff24c13e26aa883412e7"
+        "108e0e7546827fdf815641035cae0c608fbefc8ee82ffa9bd533e0d27609d512"
+        "7cc9877c131823a2a46812667b13397e190465b0b2326d4a0b40b190c66bce9f"
+        "02604266c6e45bce179bd0bbb8963f628488947e9832"
+    ),
+    "weight_grad_shape": (
+        "108144bbb097567e230838bac94a1b4df2404ca96ccc0478f3b8542ad868af0d"
+        "cc72d31a956536229af51d02917e4a4386e548b242ce605a10f88da3ff6f20d5"
+        "3905c215da2de9b0347d1373b73fa8f3c7735409ce05"
+    ),
+    "truncated_bptt": (
+        "646a7fe765f787afd0df36a1e1394098527d3125c25025f71419f737337ad168"
+        "2c7400d5ebee6541ed2892956db4b1dff2cb4fd3ab93b33b3760062dc5fcad94"
+        "d2431f7521c11a348fd7f99d90f1916b42bfe4c0e2912a73acc0b95f21afb1db"
+        "ca36eaf84ca846fdbece1c1b915cd03057f38c58f7fd4af09bffdf6efbf8ce8d"
+        "826e62daa6c45e0e3f755209cc5f3b965ed533ddc017"
+    ),
+    "weight_grad_accumulate": (
+        "b35a37d59add43d1177387c34c1b551390dd14adfa8e5e8de20bca148c57315b"
+        "bb6efbd366e59a24b2274889b66b2ae561b5cc1151f7c42538b5cb2bc3291e0b"
+        "9d4f31f4539ea2165539ab28df4e6b9d400735aa4d318ff14fc37b583fbf60c0"
+        "f71d47d8034174798a937ae677b66623b614f12ec103c7ea3012294e59c84a77"
+        "f56096fa58a5c398b7bbce57ac47975e7fd4626df229394d8f158770fce2"
+    ),
+    "centred_difference_value": (
+        "f9a3523cf6a7e188f5ac1bc11a375faeb9c3ad0f6a94cdea9cc82e5658eac0e3"
+        "bf034ef7da3d5905460a7f93dfe3324ad1cce74798a23f026ebba45fcb2cb582"
+        "b6d9b40a1bf0c32d424a0540dc7218d751e55668986ae5f27e2ba78f33ea041a"
+        "7f8a50fe574642"
+    ),
+    "gradcheck_evaluations": (
+        "02cb41e02ecdaf78b7649c0f55b0a315ebb9ace155930a8f4315183cd143d0ab"
+        "f216cd5c6de96078ae9790ecb18f34b8ea1fed756e7f5a99d11e00d2cc11e899"
+        "23363681a27e96ad0163fdb7"
+    ),
+    "cell_path_jacobian": (
+        "5f12ea02274e431146d1dbebede2d574c98e136a6db0f1017d0f8b7096a3095d"
+        "82b9f67a1508b977b7209df03396dd61e2d908d17d20e1f7a602fb1644663192"
+        "e0838eae5b38e3cf5ae88582da1e97f41527f95bae92da0c081984ffa604c7fc"
+        "828a1d716b928c994d3fbe874e6fec268f34b653f6b0c9b4b5c2fe027f1034d0"
+        "0e0c6898433d1ec3622b592b7bfe05c115d4baa912f9760299b168142ac43351"
+        "1a43bc6ff45d439d009e9e4ad8555ee9b1bc20ad884bf15deecbdeaacedd"
+    ),
+    "cell_path_fraction": (
+        "4218105526a2d0564958d34644341aaed3f8d83e35a36496a63543522c8484ef"
+        "886eafcf90f02823601036e30f16cb65cf00232ff51070dd5ba52de48984b019"
+        "374a749cf6e47239e97997b1af9f185fa63b355eebeeb425079e8adb677a722e"
+        "004ba2dfa5585da7"
+    ),
+    "forget_bias_one": (
+        "e4a9caf8b97ab980d6221ffbffaeb11194c21abba035346ffc1e8543f1e42138"
+        "ad07c0141edec485443d17da0bb3ccff668a979905dda9573fb7516f6dfae9c5"
+        "a2958fa606b6df863b9fc6664bd6cafbab45e0f7f910d22474e22d0f4d8707c7"
+        "b150a164bad4522c06cff1372b9a31f29c06243515b22fcc9d60ff1802bebbfe"
+        "adaf78af0cf581e224ca5b7f23edfb04e2a40dbc66cd4cfe7159a8f6e8b025c7"
+        "09ce81430e61e4b294750fd4a1acb6192d3ce07ecef581a861159866269248ed"
+        "f1bfc06f4f62d3e6c4e3cb2d57b27bf58be87c28db2de3e6291670fe66b9557e"
+        "4f0d88dfd057f1ab80a42f60cbdbbe3846e577875de9fde70a552c48608c474f"
+        "6f02bb305d28be145a6e98"
+    ),
+    "why_gradient_survives": (
+        "2ff3abd373ec86776950b238e3340e60e6c2956e7f6a20018cf5a49ef19ad84e"
+        "e54f45b39f1412261fadf3ec6daa0c91d09c91e560ebf54da13f31df7ae1007a"
+        "028367a30cfc979873fd1757988b14c0be3e376eeded7bfd4d0ad63b7c725da5"
+        "93605a7e0275d9130c8becfebcca69ca4b853396a1bd5ed998b7d443dc1b226c"
+        "8487bfce0a1c522d7ce869f6b33dd7a6b0c98d4e69011d22e0c1387248148879"
+        "8812bac7d2e60cabc054ea333e7eeab33c134c63114d5810f07408cb889a18"
+    ),
+    "window_count": (
+        "e5626e98afd1ab704b39f485f9e8004f3646b88cac93140bc584856b63a4f48c"
+        "59d9b1fa373b8894604c8a6dd1c42d11cd989d06b1f5363b00fb9fc9a658f7e2"
+        "0903b7008ea46e612f6238c49d61f25df1a3a0c5199a5cf28e169f69aa0fb987"
+        "42e1bcd7fc9d04152ed7788755fe3af01744d830907417a7"
+    ),
+    "scaler_fit_split": (
+        "01f4d1fb46d9730464cc58f3dbc49cb156fbee249bec41c13dd09514fd94008f"
+        "ccc919190fe6bfaa9c477d466503c4edd6d1491a69227348dcc12d4324995833"
+        "40eac00ddc43cb0f542d878118a597f6475aca3139c113b5a62e0d7e283ff7af"
+        "173f3b80b55657fae74c7f934449d372799afc9f78657e13d3de88b28dd1f232"
+        "fcec03664685f838125a14807727368f0d437052a853bc2efc8bf46d4ca94f74"
+        "ecf40c00936b4b92f65ebf5bb51563bceed8b720e8d12897f86b12ed8376c3f8"
+        "1f61cdc9118c3697a6479becb3"
+    ),
+    "padded_steps_loss": (
+        "933b819364f0c1ad2fa3f640aeee3f67b87cdcffd1472b7aae2810bfbe471b5b"
+        "45f6572f5bb9b8b2261bd86e4950d660256c9cba1f6c8d58a34a8004ca881527"
+        "561fbcf7549af7fccdb7ec405642cdf06a949e41e39fdb04a072ec987912cac5"
+        "ee0165bbc51e7cd7b2aa628d5bf196d33b151e4c"
+    ),
+    "no_shuffle_split": (
+        "3fca58a6313c8d181a74c42b3f9be9930fb6e1ddd2378ceafd8ece646d7202b7"
+        "355e24f7a86257b649b122ab4909b5dc05e7c0d63bd1c9a42aa3216522a8e5a9"
+        "4ae1772325c9b3c2dbadf27d2bf059fb168c13672434eaa4bb9233ec8fe9aa2e"
+        "8e8ba7a2b44c5244bf2f3637636cd7cac9b2d2d0a351d438a23d22023f4e777b"
+        "0f9c8aa38d4a32dc3fc59c742de17a11a7cce198d289c26fc4187b"
+    ),
+    "clip_factor": (
+        "58e7b75800396da016041d41e5bf212dc49c8e9767b53c788f13cc82dd1c2b4f"
+        "64355687504eea32f076ff27fe37b419a844e3ecae462743830be0f9d48963d6"
+        "ce8ea080a2f5f1605843e0bd8d9c388490191341ff"
+    ),
+    "adam_first_step": (
+        "8ffeba6c1d5ac326829d234836598cefa2ffe096558527879100a886cc86b625"
+        "afb99c150a13274bd605b01b700c7a76a3e3d0196ef8db086a267a0c398d14bf"
+        "6e99cec4aba4e29cd231c3d26f99b93a7459fda1662a7c3298e827488ba6d20e"
+        "a087e01e7bffb8b878d1c60f2f3d1f0f3f404b46945a59aeaaa36fa41f28c5c4"
+        "ffd8c54ca164a1fc3342142d9c027a3ebd80b43ef5f7a9894ca5720174183952"
+        "3f2c3fbfc99070"
+    ),
+    "forget_bias_init": (
+        "43494f4e828f13022e5a4eb92e43267d71f4e9ec0f82e405ba451f3002628c3f"
+        "ba5ceb84a208db18ff0bbdd42380954d9ecfb65e0b8a0a323ee8074124cfbaab"
+        "c0f57fe72ed439ae4c295c3549c388d7754aebf443ffeff759030606c3ca5cf2"
+        "816ea2bbe7b1334362a1b7a0252b7589cf7108745416b367eb7d0b45a1c0e5e7"
+        "3baafa0103dd12c4a5d910b5f16154ed4e51b94a5f0261a9f3792be2b696739d"
+        "598d2121513a145d57012e3d690a34da9c6225b85ce0940b696f6268bee12f94"
+        "4b8efb335236e44b0a601aa28fe459f7a8f5854d9800e045da94f216b0165b27"
+        "881d364c40a5d4dc1d71ee1b38c4d4002354b13cdfa4916e"
+    ),
+    "early_stopping": (
+        "0b1031e7e7c73aea04f95959345fd10a6c9868f418044b094f20bbaf0efef1d0"
+        "80135bdcf8f7d1583d91a86cee5525919f24cddde1b64d68163fc888aa83473b"
+        "aa81261a98c8c9276a6e070042c58e7eb80461797bb18d120e58865a82b322ae"
+        "b9900da713f2bb4dddc4fc550ab4d383ade264e1006a7ca8c1d6efcdf83afb74"
+        "b9cddc54cb0f83baf972f013db11f3a06ee3a64c88232082ae5bea53062e6289"
+        "19"
+    ),
+    "seasonal_naive": (
+        "116da29452fdc245d718bad32479b68d551460cb4c895ae7eca71311bb3efc57"
+        "5073bab5c663b6f0fadb966077a9a1a207312cab34168fc0ee0a1e9df004342e"
+        "da94dad10d81b221d64e0a2f91d1395c269dc9ede1b37ea4c582ac1382d1"
+    ),
+    "anomaly_precision": (
+        "ff4545744ec5bd9bc19da5aeed22b382c9c93c7da47cb98114a8e3924e5e4ee0"
+        "0b1ee1a18e6b6836d37c7d886f2f1df79e653adafed5cfc399d45a8643d8ad62"
+        "ff1d"
+    ),
+    "anomaly_recall": (
+        "2fe4953207f3afe61f029d158ceb5899f799b81ba4fac44dc332406280b06cb9"
+        "080a4e4c3ab94e353f602add1726d53f029ff6ea068ac3e5966d5ca665f933bf"
+        "f1e8f587"
+    ),
+    "baseline_first": (
+        "aca3a0cb48599e903fb3f3634e671b0a5ab3d139fe2fd9acd8709860dfa196ad"
+        "1d5096b26e7b640e20d48ca81bb534d5e2edbc59ac486785432ac2fe7164335e"
+        "1e7d13a2ea653cfd910e4611fe60bfce3b37f9cddd3d8c10b94ad0bc72629c14"
+        "3e62de8875f7bb33e19bf75e6c1a5a662784630737be49ae49742a951bd7c7c6"
+        "fd688c0030ef176afe25f3dd47765f3579922cc612dac4b961e14704e08c4121"
+        "e21ca1bacdce12d515e1f2f3ba9e4ca06a093177146ec24f1cb0c54259eb3789"
+        "6a62504105425d179a3336a5"
+    ),
+    "lstm_removes_difficulties": (
+        "c096b8b56dd423ed280fbff98885c72f18b6379200b4fcb36b9d0d23518a38ec"
+        "bc4961bf2db67e1a1906741bb4a8ab304bbfc35e279c9afdd10be7fd31215140"
+        "0ce7e22c47ea020a373a8dfb3eb5e4cde687634fa1b98314697c42e4c0dae466"
+        "53658f5cf30470cab2f313a44436fe99464f7bfabc95a225a40816b39b953fc4"
+        "7937ce6cbede7a156661de53b924fbd93fba7a54f44f6562cab744b83b63cf67"
+        "c36ce45225aa29ee621d183ac01582d2888fe46cc4b3bf0f48990ba43cee6099"
+        "e215dcedc3034873ceeb8b7dfb50cea14cd0f269fc956d91b525417c"
+    ),
+    "gru_parameter_count": (
+        "045adf5826502c0eabe8fa66621cc1b76cc69aff6cade24eb3b49ca80ee0a11e"
+        "abf87d976786af388b950ca204f418eb6a75042e80baca918315d0ad56f5cbab"
+        "52dfbbaed802919a7cb67b7327c169"
+    ),
+    "attention_cost_growth": (
+        "0fd71fdfce8320617280e442ad3bfb89bb449d984949e61639fbddb8f8341a61"
+        "a84b3afc06b7b4291698a5f3c4e736b83c2ffcb0999427387b9ad9480ccc7fcd"
+        "db29c4f35636ca3cbd582dd0621567e9721b63f3bab08daee9d85b62356d7b9b"
+        "0038cfad7b11517b73454087931c3e5e67d11575d20ee5b257c34353a02f84e3"
+        "ea2998c963d085f2a554dc3e1bfea44dde85c1ec7d241c98b7f6cdf5991b1dc0"
+        "414740ad6a65dde5e9de4d10ca45068e42ba0fcc87c5662e258879a399cf8151"
+        "d6b31203722613baf6e246fb3ff0bafa52bb1536ad2f0729c3c421b072"
+    ),
+    "lstm_memory_forever": (
+        "58318d07c926e7dfab1e0db119e94a7f56ef76d8955f4cd314d86d3f88c5271b"
+        "4582d9fedb5584e69526fe9026714241e1f86d7224aea017bdbbfb2fb384f09d"
+        "c55951f803eb29021094808358b7d47ffc16ddabb559ff7f810bf14ed38d1fb3"
+        "a5926624a4a0bdc550fc1eba514f1bb21bcde06ed0a6f287cd800aeaf891935a"
+        "2335b3a1f1df8f41318499804dc6b13543c434f7d2e945f543d907124a820912"
+        "5a74025877"
+    ),
+}
+
 _DECORATED_LETTER = re.compile(r"^\(?([a-z])[).:]?$")
 _SHAPE_TEXT = re.compile(r"^\(?\s*\d+\s*(?:[,x×]\s*\d+\s*)*,?\s*\)?$")
 
@@ -1057,7 +1410,10 @@ def _normalise_numeric(question: Question, answer: object) -> str | None:
     if not value.is_finite():
         return None
     quantum = Decimal(1).scaleb(-(question.decimals or 0))
-    rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    try:
+        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits to round (e.g. 1e30): not an answer
+        return None
     if rounded.is_zero():
         rounded = abs(rounded)  # "-0.00" and "0.00" are the same answer
     return str(rounded)
@@ -1132,6 +1488,64 @@ def key_entry(
     return salt, _digest(salt, question_id, normalised)
 
 
+_FEEDBACK_LABEL = "lstm_ref.questions feedback"
+
+
+def _feedback_stream(question_id: str, normalised: str, length: int) -> bytes:
+    """A SHA-256 keystream that only the right normalised answer yields."""
+    salt, _ = _KEY[question_id]
+    seed = "\x1f".join((_FEEDBACK_LABEL, salt, question_id, normalised))
+    key = hashlib.sha256(seed.encode("utf-8")).digest()
+    blocks = (
+        hashlib.sha256(key + counter.to_bytes(8, "big")).digest()
+        for counter in range(-(-length // 32))
+    )
+    return b"".join(blocks)[:length]
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+
+
+def feedback(question_id: str, answer: object) -> str | None:
+    """The explanation shown after a right answer, or ``None``.
+
+    Parameters
+    ----------
+    question_id : str
+        A key of ``QUESTIONS``.
+    answer : str, float or tuple
+        A candidate answer, as for ``check_answer``.
+
+    Returns
+    -------
+    str or None
+        The feedback (Markdown with MyST math) if ``answer`` is right and the
+        question has feedback; ``None`` for a wrong answer or no feedback.
+    """
+    if not check_answer(question_id, answer) or question_id not in _FEEDBACK:
+        return None
+    normalised = normalise_answer(question_id, answer)
+    assert normalised is not None  # check_answer accepted it
+    data = bytes.fromhex(_FEEDBACK[question_id])
+    return _xor(data, _feedback_stream(question_id, normalised, len(data))).decode(
+        "utf-8"
+    )
+
+
+def feedback_entry(question_id: str, answer: object, text: str) -> str:
+    """The hex text to store in ``_FEEDBACK`` for ``text`` (maintainers).
+
+    Raises ``ValueError`` unless ``answer`` is the key's right answer.
+    """
+    if not check_answer(question_id, answer):
+        raise ValueError(f"{answer!r} is not the right answer to {question_id!r}")
+    normalised = normalise_answer(question_id, answer)
+    assert normalised is not None
+    data = text.encode("utf-8")
+    return _xor(data, _feedback_stream(question_id, normalised, len(data))).hex()
+
+
 def format_question(question_id: str) -> str:
     """The prompt and, for choice questions, the lettered choices, as Markdown."""
     question = _question(question_id)
@@ -1180,15 +1594,26 @@ def main(argv: list[str] | None = None) -> int:
     import getpass
 
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2 or args[0] != "key":
+    if len(args) != 2 or args[0] not in {"key", "feedback"}:
         print(__doc__.split("Adding a question")[1].strip(), file=sys.stderr)
-        print("\nusage: python -m lstm_ref.questions key QUESTION_ID", file=sys.stderr)
+        print(
+            "\nusage: python -m lstm_ref.questions {key,feedback} QUESTION_ID",
+            file=sys.stderr,
+        )
         return 2
-    question_id = args[1]
+    command, question_id = args
     print(format_question(question_id), file=sys.stderr)
     text = getpass.getpass("answer (not echoed): ")
-    salt, digest = key_entry(question_id, text.strip())
-    print(f'    "{question_id}": (\n        "{salt}",\n        "{digest}",\n    ),')
+    if command == "key":
+        salt, digest = key_entry(question_id, text.strip())
+        print(f'    "{question_id}": (\n        "{salt}",\n        "{digest}",\n    ),')
+        return 0
+    print("feedback text, then end of input (Ctrl-D):", file=sys.stderr)
+    entry = feedback_entry(question_id, text.strip(), sys.stdin.read().strip())
+    chunks = "".join(
+        f'        "{entry[i : i + 64]}"\n' for i in range(0, len(entry), 64)
+    )
+    print(f'    "{question_id}": (\n{chunks}    ),')
     return 0
 
 
