@@ -1,13 +1,4 @@
-"""``python -m autograder``: the instructor's command.
-
-    python -m autograder release A2
-    python -m autograder collect A2 --from-dir SUBMISSIONS   # <student>/A2/*.ipynb
-    python -m autograder collect A2 --from-zip LMS.zip       # <student>_*.ipynb
-    python -m autograder autograde A2 [--jobs 2]
-    python -m autograder report A2 --out report/        # HTML + CSV
-    python -m autograder feedback A2
-    python -m autograder export A2 --csv grades.csv
-    python -m autograder generate A2 --output book/assignments/A2.ipynb
+"""``python -m autograder``: the instructor's command (see ``STEPS``).
 
 Every command takes ``--course-dir DIR`` (default: the ``autograder/``
 folder of the repository, whose generated contents git ignores) and
@@ -21,14 +12,29 @@ import argparse
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 from autograder import collect as collecting
-from autograder.course import DEFAULT_COURSE_DIR, Course, StepFailed, StudentResult
-from autograder.export import ATTENTION, write_csv
+from autograder.course import (
+    DEFAULT_COURSE_DIR,
+    SOLUTIONS_DIR,
+    Course,
+    GradingInterrupted,
+    StepFailed,
+    StudentResult,
+    quiet_nbgrader_warnings,
+)
+from autograder.export import (
+    ATTENTION,
+    LatePolicy,
+    write_csv,
+    write_feedback_bundle,
+    write_platform_gradebook,
+)
+from autograder.platforms import PLATFORMS, platform, terminal_text
 from autograder.report import write_report
 from autograder.sandbox import SandboxUnavailable
+from autograder.status import StatusBook
 
 BAR_WIDTH = 20
 
@@ -56,7 +62,8 @@ def _progress(verb: str):
         filled = round(BAR_WIDTH * number / total)
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         print(
-            f"[{bar}] {number}/{total} {verb} {result.student}: {outcome} "
+            terminal_text(f"[{bar}] {number}/{total} {verb} {result.student}: ")
+            + f"{terminal_text(outcome)} "
             f"({result.seconds:.1f} s; elapsed {_duration(elapsed)}, "
             f"ETA {_duration(eta)})",
             flush=True,
@@ -88,11 +95,40 @@ def generate_student_notebooks(assignment: str, output: Path) -> list[Path]:
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    # nbgrader 0.9.6's gradebook triggers SQLAlchemy autoflush warnings that
-    # say nothing to an instructor.
-    warnings.filterwarnings("ignore", module="nbgrader")
-    warnings.filterwarnings("ignore", message=".*autoflush.*")
+STEPS = """\
+The steps, in order (each reads what the one before wrote, in --course-dir):
+
+  1. release A2                      the student notebook: release/A2/A2.ipynb
+  2. collect A2 --from-zip Z --platform canvas
+                                     submissions into submitted/<id>/A2/
+  3. autograde A2 --jobs 2           grade new and changed submissions
+  4. feedback A2 [--platform canvas --bundle feedback.zip]
+                                     feedback/<id>/A2/A2.html (+ a zip to upload)
+  5. export A2 --csv grades.csv [--platform canvas --gradebook export.csv]
+                                     grades: ours, or the platform's own file
+  6. report A2 --out report/ [--similarity]
+                                     histogram, failing tests, similar code
+
+Run `python -m autograder STEP --help` for what a step reads and writes.
+"""
+
+
+def _positive(kind: type, least: float, what: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{what} must be a number, not {text!r}"
+            ) from None
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{what} must be at least {least}")
+        return value
+
+    return parse
+
+
+def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--course-dir",
@@ -104,67 +140,215 @@ def main(argv: list[str] | None = None) -> int:
         "--db-url",
         help="gradebook database URL (default: sqlite:///<course-dir>/gradebook.db)",
     )
+    common.add_argument(
+        "--solutions-dir",
+        type=Path,
+        default=SOLUTIONS_DIR,
+        help="the master notebooks, one folder per assignment (default: %(default)s)",
+    )
     common.add_argument("assignment", help="assignment id, e.g. A2")
+    formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="python -m autograder",
         description="Release, collect, autograde, return feedback, export grades.",
+        epilog=STEPS,
+        formatter_class=formatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    generate = commands.add_parser(
+    commands = parser.add_subparsers(dest="command", required=True, metavar="STEP")
+
+    def step(name: str, summary: str, text: str) -> argparse.ArgumentParser:
+        return commands.add_parser(
+            name,
+            parents=[common],
+            help=summary,
+            description=text,
+            formatter_class=formatter,
+        )
+
+    generate = step(
         "generate",
-        parents=[common],
-        help="write the student notebook(s) without touching the course",
+        "write the student notebook(s) without touching the course",
+        "Reads solutions/<A>/; writes the student notebook to --output (run\n"
+        "by `make student-notebooks`).\n\n"
+        "example: python -m autograder generate A2 --output book/assignments/A2.ipynb",
     )
     generate.add_argument("--output", type=Path, required=True)
-    commands.add_parser(
-        "release", parents=[common], help="generate release/<assignment>/"
+    step(
+        "release",
+        "generate release/<assignment>/",
+        "Reads solutions/<A>/; writes source/<A>/, release/<A>/ and the\n"
+        "gradebook's assignment.\n\nexample: python -m autograder release A2",
     )
-    collect = commands.add_parser(
-        "collect", parents=[common], help="copy submissions into submitted/"
+    collect = step(
+        "collect",
+        "copy submissions into submitted/",
+        "Reads a folder (<student>/<A>/*.ipynb or <student>/*.ipynb) or a\n"
+        "platform's zip; writes submitted/<id>/<A>/<A>.ipynb and\n"
+        "status/<A>.json (names, lateness, replaced attempts, why a\n"
+        "student was not collected). Symlinks, special files and unsafe zip\n"
+        "paths are refused; another assignment's notebook is refused.\n\n"
+        "examples:\n"
+        "  python -m autograder collect A2 --from-dir submissions/\n"
+        "  python -m autograder collect A2 --from-zip submissions.zip "
+        "--platform canvas\n"
+        "  python -m autograder collect A2 --from-zip A2.zip --platform moodle\n"
+        "  python -m autograder collect A2 --from-zip lms.zip \\\n"
+        "      --pattern '(?P<student_id>\\d+)-(?P<attempt>\\d+)\\.ipynb$'",
     )
     source = collect.add_mutually_exclusive_group(required=True)
-    source.add_argument("--from-dir", type=Path, help="<student>/<assignment>/*.ipynb")
-    source.add_argument("--from-zip", type=Path, help="LMS zip of <student>_*.ipynb")
-    subs = {}
-    for name, text in [
-        ("autograde", "grade every collected submission in the sandbox"),
-        ("feedback", "write feedback HTML without hidden tests"),
-    ]:
-        subs[name] = commands.add_parser(name, parents=[common], help=text)
-        subs[name].add_argument(
+    source.add_argument(
+        "--from-dir", type=Path, help="a folder of submissions (or an extracted zip)"
+    )
+    source.add_argument("--from-zip", type=Path, help="a platform's download zip")
+    collect.add_argument(
+        "--platform",
+        choices=PLATFORMS,
+        help="how the platform names files (default: <student>_<anything>.ipynb "
+        "in a zip, <student>/ folders in a folder)",
+    )
+    collect.add_argument(
+        "--pattern",
+        help="a regex with named groups student_id (required), name, late, "
+        "attempt, timestamp, file, searched in each file's path",
+    )
+    autograde = step(
+        "autograde",
+        "grade new and changed submissions in the sandbox",
+        "Reads submitted/<id>/<A>/ and status/<A>.json; writes autograded/,\n"
+        "the gradebook and status/<A>.json. Students whose notebook has not\n"
+        "changed since their grade are skipped (--force regrades them).\n"
+        "Ctrl-C stops within seconds; the next run resumes.\n\n"
+        "example: python -m autograder autograde A2 --jobs 2",
+    )
+    feedback = step(
+        "feedback",
+        "write feedback HTML without hidden tests",
+        "Reads autograded/; writes feedback/<id>/<A>/<A>.html and, with\n"
+        "--bundle, one zip named for the platform's bulk upload (Canvas:\n"
+        "Re-upload submissions; Moodle: Upload multiple feedback files in a\n"
+        "zip).\n\n"
+        "example: python -m autograder feedback A2 --platform canvas "
+        "--bundle feedback.zip",
+    )
+    feedback.add_argument("--platform", choices=PLATFORMS)
+    feedback.add_argument(
+        "--bundle", type=Path, help="zip of the pages to upload (needs --platform)"
+    )
+    for sub in (autograde, feedback):
+        sub.add_argument(
             "--student", action="append", help="only this student (repeatable)"
         )
-    subs["autograde"].add_argument(
-        "--jobs", type=int, default=1, help="students graded at once (default 1)"
+    autograde.add_argument(
+        "--jobs",
+        type=_positive(int, 1, "--jobs"),
+        default=1,
+        help="students graded at once (default 1)",
     )
-    subs["autograde"].add_argument(
+    autograde.add_argument(
         "--timeout",
-        type=int,
+        type=_positive(int, 1, "--timeout"),
         help="wall-clock seconds per notebook (default: nbgrader_config.py)",
     )
-    subs["autograde"].add_argument(
+    autograde.add_argument(
         "--memory-mib",
-        type=int,
+        type=_positive(int, 16, "--memory-mib"),
         help="memory cap per notebook in MiB (default: nbgrader_config.py)",
     )
-    export = commands.add_parser("export", parents=[common], help="grades as CSV")
+    autograde.add_argument(
+        "--force", action="store_true", help="regrade unchanged submissions too"
+    )
+    export = step(
+        "export",
+        "grades as CSV, or into the platform's gradebook file",
+        "Reads the gradebook and status/<A>.json; writes --csv: our CSV of\n"
+        "every student, or with --platform the platform's own file (--gradebook)\n"
+        "with the assignment's column filled, matched on the platform's id,\n"
+        "every other column unchanged, students without a grade left as they\n"
+        "were (never 0).\n\n"
+        "examples:\n"
+        "  python -m autograder export A2 --csv grades.csv\n"
+        "  python -m autograder export A2 --platform canvas --gradebook "
+        "canvas_export.csv --csv canvas_import.csv\n"
+        "  python -m autograder export A2 --platform moodle --gradebook "
+        "worksheet.csv --csv worksheet_filled.csv --comment",
+    )
     export.add_argument("--csv", type=Path, required=True, dest="csv_path")
-    report = commands.add_parser(
+    export.add_argument("--platform", choices=PLATFORMS)
+    export.add_argument("--gradebook", type=Path, help="the platform's export")
+    export.add_argument(
+        "--column", help="the gradebook column to fill (default: by assignment name)"
+    )
+    export.add_argument(
+        "--comment",
+        action="store_true",
+        help="also write a one-line feedback comment (Moodle)",
+    )
+    report = step(
         "report",
-        parents=[common],
-        help="score histogram and per-test failure rates (HTML + CSV)",
+        "score histogram, per-test failure rates, similar code (HTML + CSV)",
+        "Reads the gradebook, autograded/ and status/<A>.json; writes\n"
+        "<out>/<A>_report.html, <A>_tests.csv, <A>_scores.csv and, with\n"
+        "--similarity, <A>_similarity.csv.\n\n"
+        "example: python -m autograder report A2 --out report/ --similarity",
     )
     report.add_argument("--out", type=Path, required=True, help="output folder")
-    args = parser.parse_args(argv)
+    report.add_argument(
+        "--similarity",
+        action="store_true",
+        help="pairs of near-identical code, and code close to lstm_ref's own",
+    )
+    for sub in (export, report):
+        sub.add_argument(
+            "--late-policy",
+            choices=("none", "zero", "per-day"),
+            default=None,
+            help="what lateness costs (default: none, or what export recorded)",
+        )
+        sub.add_argument(
+            "--penalty",
+            type=_positive(float, 0, "--penalty"),
+            default=0.0,
+            help="points per day late (with --late-policy per-day)",
+        )
+        sub.add_argument("--due", help="the deadline, ISO 8601 (per-day)")
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    quiet_nbgrader_warnings()
+    parser = _parser()
+    args = parser.parse_args(argv)
     try:
-        return _dispatch(args)
-    except (StepFailed, FileNotFoundError, SandboxUnavailable) as error:
-        print(f"error: {error}", file=sys.stderr)
+        return _dispatch(args, parser)
+    except GradingInterrupted as stop:
+        print(f"\n{stop}", file=sys.stderr)
+        return 130
+    except (StepFailed, FileNotFoundError, SandboxUnavailable, ValueError) as error:
+        print(f"error: {terminal_text(str(error))}", file=sys.stderr)
         return 1
 
 
-def _dispatch(args: argparse.Namespace) -> int:
+def _late_policy(args, course: Course) -> LatePolicy | None:
+    if args.late_policy is None:
+        return None
+    if args.late_policy == "per-day":
+        if not args.penalty or not args.due:
+            raise ValueError("--late-policy per-day needs --penalty and --due")
+        return LatePolicy("per-day", args.penalty, args.due)
+    return LatePolicy(args.late_policy)
+
+
+def _print_list(label: str, students: list[str], book=None) -> None:
+    if not students:
+        return
+    names = []
+    for student in students:
+        name = book.students[student].name if book and student in book.students else ""
+        names.append(student + (f" ({name})" if name else ""))
+    print(terminal_text(f"{label} ({len(students)}): {', '.join(names)}"))
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     assignment = args.assignment
     if args.command == "generate":
         for path in generate_student_notebooks(assignment, args.output):
@@ -175,53 +359,137 @@ def _dispatch(args: argparse.Namespace) -> int:
         for name in ("timeout", "memory_mib")
         if (value := getattr(args, name, None)) is not None
     }
-    course = Course(args.course_dir, args.db_url, sandbox=limits)
+    course = Course(
+        args.course_dir, args.db_url, sandbox=limits, solutions_dir=args.solutions_dir
+    )
+    course.check_assignment(assignment)
     if args.command == "release":
         release = course.release(assignment)
         print(f"released {assignment} to {release}")
         return 0
     if args.command == "collect":
+        adapter = platform(args.platform, assignment, args.pattern)
         if args.from_dir is not None:
-            found = collecting.from_dir(args.from_dir, assignment)
+            found = collecting.from_dir(
+                args.from_dir,
+                assignment,
+                None if args.platform is None and args.pattern is None else adapter,
+            )
+            renamed_is_normal = args.platform is not None or args.pattern is not None
         else:
-            found = collecting.from_zip(args.from_zip, assignment)
+            found = collecting.from_zip(args.from_zip, assignment, adapter)
+            renamed_is_normal = adapter.renamed_is_normal
+        known = {
+            name: collecting.cell_ids(course.solutions_dir / name)
+            for name in course.assignments()
+        }
         book = collecting.store(
             course.root,
             assignment,
             found,
-            renamed_is_normal=args.from_zip is not None,
+            renamed_is_normal=renamed_is_normal,
+            assignments=known,
         )
         for line in collecting.summary_lines(book, found):
             print(line)
         ready = sum(book.students[s].collected for s in found)
         print(f"collected {ready} of {len(found)} submissions of {assignment}")
-        return 0
+        if not found:
+            where = args.from_dir or args.from_zip
+            print(
+                f"error: no submissions found in {where} (expected "
+                f"{adapter.expected}; is --platform right?)",
+                file=sys.stderr,
+            )
+        return 0 if ready else 1
+    if args.command in ("autograde", "feedback") and args.student:
+        course.check_students(assignment, args.student)
     if args.command == "autograde":
+        if not course.submitted_students(assignment):
+            raise StepFailed(
+                f"nothing collected for {assignment} yet: run `python -m "
+                f"autograder collect {assignment} --from-zip ZIP` (or --from-dir) "
+                "first"
+            )
         results = course.autograde(
-            assignment, args.student, progress=_progress("graded"), jobs=args.jobs
+            assignment,
+            args.student,
+            progress=_progress("graded"),
+            jobs=args.jobs,
+            force=args.force,
         )
         failed = [r.student for r in results if not r.ok]
         print(
             f"autograded {len(results) - len(failed)} of {len(results)}"
             + (f"; needs attention: {', '.join(failed)}" if failed else "")
         )
+        if course.skipped:
+            print(
+                f"{len(course.skipped)} unchanged since their last grade, not "
+                "regraded (--force regrades them)"
+            )
         return 0
     if args.command == "feedback":
+        if args.bundle is not None and args.platform is None:
+            parser.error("--bundle needs --platform canvas or --platform moodle")
         results = course.feedback(
             assignment, args.student, progress=_progress("feedback for")
         )
-        print(f"feedback in {course.root / 'feedback'} for {len(results)} students")
-        return 0
+        failed = [r.student for r in results if not r.ok]
+        print(
+            f"feedback in {course.root / 'feedback'} for "
+            f"{len(results) - len(failed)} of {len(results)} students"
+            + (f"; failed: {', '.join(failed)}" if failed else "")
+        )
+        if args.bundle is not None:
+            adapter = platform(args.platform, assignment, None)
+            included, skipped = write_feedback_bundle(
+                course, assignment, adapter, args.bundle
+            )
+            print(f"wrote {args.bundle}: feedback of {len(included)} students")
+            for student, why in sorted(skipped.items()):
+                print(terminal_text(f"  left out {student}: {why}"))
+        return 1 if failed else 0
+    policy = _late_policy(args, course)
     if args.command == "export":
-        rows = write_csv(course, assignment, args.csv_path)
+        if args.platform is not None:
+            if args.gradebook is None:
+                parser.error("--platform needs --gradebook (the platform's export)")
+            adapter = platform(args.platform, assignment, None)
+            done = write_platform_gradebook(
+                course,
+                assignment,
+                adapter,
+                args.gradebook,
+                args.csv_path,
+                column=args.column,
+                comment=args.comment,
+                policy=policy,
+            )
+            book = StatusBook(course.root, assignment)
+            print(
+                f"wrote {args.csv_path}: {len(done.filled)} grades in column "
+                f"{done.column!r}"
+            )
+            _print_list("no submission", done.no_submission)
+            _print_list("submitted but no grade (left empty)", done.not_graded, book)
+            _print_list("graded but not in the gradebook file", done.unknown, book)
+            for note in done.notes:
+                print(f"note: {note}")
+            return 0
+        rows = write_csv(course, assignment, args.csv_path, policy)
         attention = [r["student_id"] for r in rows if r["status"] == ATTENTION]
         print(
-            f"wrote {len(rows)} students to {args.csv_path}"
-            + (f"; needs attention: {', '.join(attention)}" if attention else "")
+            terminal_text(
+                f"wrote {len(rows)} students to {args.csv_path}"
+                + (f"; needs attention: {', '.join(attention)}" if attention else "")
+            )
         )
         return 0
     if args.command == "report":
-        paths = write_report(course, assignment, args.out)
+        paths = write_report(
+            course, assignment, args.out, policy=policy, similarity=args.similarity
+        )
         print("wrote " + ", ".join(str(p) for p in paths))
         return 0
     raise AssertionError(args.command)  # argparse allows no other command

@@ -15,13 +15,17 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import resource
 import shutil
+import signal
+import subprocess
 import sys
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -310,56 +314,180 @@ class Course:
         students: Iterable[str] | None = None,
         progress: Callable[[int, int, StudentResult], None] | None = None,
         jobs: int = 1,
+        force: bool = False,
     ) -> list[StudentResult]:
-        """Grade every student (``jobs`` at a time); record what went wrong."""
-        check_sandbox()
-        if not self.is_released(assignment):
-            self.release(assignment)
+        """Grade new and changed submissions (``jobs`` at a time).
+
+        A student whose collected notebook is the one their current grade is
+        for is skipped unless ``force``; ``self.skipped`` lists them. Ctrl-C
+        (KeyboardInterrupt) stops the run: queued students are cancelled,
+        running sandboxes killed, half-graded students forgotten in both the
+        gradebook and the status book, and ``GradingInterrupted`` says how
+        many were graded.
+        """
         status_book = StatusBook(self.root, assignment)
         chosen = self.submitted_students(assignment) if students is None else students
         chosen = sorted(set(chosen))
-        results = []
+        todo, self.skipped = _needs_grading(status_book, chosen, force)
+        results: list[StudentResult] = []
+        if not todo:
+            return results
+        check_sandbox()
+        if not self.is_released(assignment):
+            self.release(assignment)
+        self.check_memory_cap()
 
         def record(result: StudentResult) -> None:
             status = status_book.get(result.student)
             status.graded = result.ok
+            status.graded_digest = status.digest
             status.grade_problems = [result.reason] if result.reason else []
             status_book.save()
             results.append(result)
             if progress:
-                progress(len(results), len(chosen), result)
+                progress(len(results), len(todo), result)
 
-        if jobs <= 1 or len(chosen) <= 1:
-            for student in chosen:
-                record(self._autograde_one(assignment, student))
-            return results
+        try:
+            if jobs <= 1 or len(todo) <= 1:
+                for student in todo:
+                    record(self._autograde_one(assignment, student))
+            else:
+                self._autograde_parallel(assignment, todo, jobs, record)
+        except KeyboardInterrupt:
+            done = {r.student for r in results}
+            stopped = [s for s in todo if s not in done]
+            for student in stopped:
+                self._forget_partial_grade(assignment, student, status_book)
+            status_book.save()
+            raise GradingInterrupted(len(results), len(todo), stopped) from None
+        return results
+
+    def _autograde_parallel(
+        self,
+        assignment: str,
+        todo: list[str],
+        jobs: int,
+        record: Callable[[StudentResult], None],
+    ) -> None:
         # Each worker is a fresh process (spawn: no inherited database
         # connections) that grades one student per task; a student is
         # submitted to the pool once, so never graded by two workers.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=context,
             initializer=_start_worker,
             initargs=(str(self.root), self.db_url, self.sandbox, self.solutions_dir),
-        ) as pool:
-            futures = {
-                pool.submit(_grade_in_worker, assignment, student): student
-                for student in chosen
-            }
+        )
+        futures = {
+            pool.submit(_grade_in_worker, assignment, student): student
+            for student in todo
+        }
+        recorded: set[str] = set()
+        try:
             for future in as_completed(futures):
-                try:
-                    result = future.result()
-                except Exception as error:  # a worker died: that student only
-                    result = StudentResult(
-                        futures[future],
-                        False,
-                        0.0,
-                        reason="grading worker failed: "
-                        f"{type(error).__name__}: {error}",
-                    )
-                record(result)
-        return results
+                record(_worker_result(future, futures[future]))
+                recorded.add(futures[future])
+        except KeyboardInterrupt:
+            # No future.cancel(): the pool marks the queued ones broken once
+            # its workers are gone (cancelling races with that in 3.11).
+            _stop_workers(pool)
+            pool.shutdown(wait=True)
+            # Results that arrived before the workers stopped still count.
+            for future, student in futures.items():
+                if student in recorded or not future.done() or future.cancelled():
+                    continue
+                if future.exception() is None:
+                    record(future.result())
+            raise
+        pool.shutdown(wait=True)
+
+    def _forget_partial_grade(
+        self, assignment: str, student: str, status_book: StatusBook
+    ) -> None:
+        """An interrupted student: no half-written grade anywhere."""
+        for stage in ("autograded", "feedback"):
+            folder = self.root / stage / student / assignment
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+        with self.gradebook() as gb, suppress(MissingEntry):
+            gb.remove_submission(assignment, student)
+        status = status_book.get(student)
+        status.graded, status.graded_digest = None, ""
+        status.grade_problems = []
+
+    def check_memory_cap(self) -> None:
+        """Refuse a memory cap under which the sandbox's Python cannot start."""
+        mib = SandboxExecute(config=self.config).memory_mib
+        code = "import numpy, IPython, nbformat"
+        limit = mib << 20
+
+        def cap() -> None:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+        started = subprocess.run(
+            [sys.executable, "-I", "-c", code],
+            preexec_fn=cap,  # noqa: PLW1509 (the CLI's process, no threads yet)
+            capture_output=True,
+            check=False,
+        )
+        if started.returncode == 0:
+            return
+        peak = subprocess.run(
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                code + "\nprint(open('/proc/self/status')"
+                ".read().split('VmPeak:')[1].split()[0])",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        needs = ""
+        if peak.returncode == 0 and peak.stdout.strip().isdigit():
+            needs = f" (it needs about {int(peak.stdout) // 1024 + 1} MiB)"
+        raise StepFailed(
+            f"--memory-mib {mib} is too small to start Python with NumPy and "
+            f"IPython in the sandbox{needs}: nothing was graded and earlier "
+            "grades are kept; give a larger --memory-mib (default 2048)"
+        )
+
+    def assignments(self) -> list[str]:
+        """The assignments the course has: folders of master notebooks."""
+        if not self.solutions_dir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in self.solutions_dir.iterdir()
+            if p.is_dir() and any(p.glob("*.ipynb"))
+        )
+
+    def check_assignment(self, assignment: str) -> None:
+        known = self.assignments()
+        if assignment not in known:
+            raise StepFailed(
+                f"no assignment {assignment!r}: the known assignments are "
+                f"{', '.join(known) or 'none'} (folders of master notebooks in "
+                f"{self.solutions_dir})"
+            )
+
+    def known_students(self, assignment: str) -> set[str]:
+        """Students collect has recorded for ``assignment``."""
+        book = StatusBook(self.root, assignment)
+        return set(book.students) | set(self.submitted_students(assignment))
+
+    def check_students(self, assignment: str, students: Iterable[str]) -> None:
+        known = self.known_students(assignment)
+        unknown = sorted(set(students) - known)
+        if unknown:
+            shown = ", ".join(sorted(known)[:20]) + (" ..." if len(known) > 20 else "")
+            raise StepFailed(
+                f"no student {', '.join(map(repr, unknown))} in {assignment}'s "
+                f"collected submissions (known: {shown or 'none; run collect first'}"
+                "); check the spelling"
+            )
 
     def _autograde_one(self, assignment: str, student: str) -> StudentResult:
         start = time.perf_counter()
@@ -451,8 +579,11 @@ class Course:
                 for page in pages.glob("*.html"):
                     text = finish_feedback_page(page.read_text("utf-8"))
                     page.write_text(text, "utf-8")
-            except StepFailed as error:
-                reason = f"feedback failed: {error}"
+            except Exception as error:  # one student's page, never the others'
+                detail = str(error).splitlines()[0] if str(error) else ""
+                if not isinstance(error, StepFailed):
+                    detail = f"{type(error).__name__}: {detail}"
+                reason = f"feedback failed: {detail}"
                 status.feedback_problems = [reason]
                 result = StudentResult(
                     student, False, time.perf_counter() - start, reason=reason
@@ -467,13 +598,107 @@ class Course:
         return results
 
 
+class GradingInterrupted(Exception):
+    """Ctrl-C stopped ``autograde``; the next run grades the rest."""
+
+    def __init__(self, graded: int, total: int, stopped: list[str]) -> None:
+        super().__init__(
+            f"interrupted: graded {graded} of {total}; {len(stopped)} not graded "
+            "(cancelled or stopped, nothing half-written kept); the next "
+            "autograde grades them"
+        )
+        self.graded, self.total, self.stopped = graded, total, stopped
+
+
+def quiet_nbgrader_warnings() -> None:
+    """nbgrader 0.9.6's gradebook triggers SQLAlchemy autoflush warnings that
+    say nothing to an instructor (in the CLI and in every grading worker)."""
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*autoflush.*")
+    warnings.filterwarnings("ignore", category=sqlalchemy.exc.SAWarning)
+
+
+def _needs_grading(
+    status_book: StatusBook, students: list[str], force: bool
+) -> tuple[list[str], list[str]]:
+    """Students to grade: new or changed since their grade (all if ``force``)."""
+    todo, skipped = [], []
+    for student in students:
+        status = status_book.students.get(student)
+        current = (
+            status is not None
+            and status.graded is not None
+            and status.digest != ""
+            and status.graded_digest == status.digest
+        )
+        (skipped if current and not force else todo).append(student)
+    return todo, skipped
+
+
+def _worker_result(future, student: str) -> StudentResult:
+    try:
+        return future.result()
+    except Exception as error:  # a worker died: that student only
+        return StudentResult(
+            student,
+            False,
+            0.0,
+            reason=f"grading worker failed: {type(error).__name__}: {error}",
+        )
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGTERM every worker (each kills its sandbox), SIGKILL the stubborn."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with suppress(ProcessLookupError, AttributeError, TypeError):
+            os.kill(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(5)
+
+
 _WORKER_COURSE: Course | None = None
+
+
+def _kill_children() -> None:
+    """SIGKILL the process group of each child (the sandboxes: each runs in
+    its own session, so its group is its pid)."""
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat_line = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        fields = stat_line.rsplit(")", 1)[-1].split()
+        if len(fields) > 1 and fields[1] == str(me):
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(entry.name), signal.SIGKILL)
+            with suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry.name), signal.SIGKILL)
+
+
+def _stop_worker(_signum: int, _frame: object) -> None:
+    # Kill the running sandbox (and the spare one) and leave at once: the
+    # parent forgets the half-graded student in the gradebook and status.
+    _kill_children()
+    os._exit(130)
 
 
 def _start_worker(
     root: str, db_url: str, sandbox: dict[str, int], solutions_dir: Path
 ) -> None:
     global _WORKER_COURSE  # noqa: PLW0603 (one Course per worker process)
+    # Ctrl-C reaches the whole process group; the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    quiet_nbgrader_warnings()
     _WORKER_COURSE = Course(root, db_url, sandbox=sandbox, solutions_dir=solutions_dir)
 
 
