@@ -1,36 +1,43 @@
-"""Running a student notebook in a sandbox, and grading its test cells.
+"""Running a student notebook: student cells in a sandbox, tests in the judge.
 
 ``SandboxExecute`` replaces nbgrader's ``Execute`` in the autograde step. It
-runs the whole notebook in one Python process (``autograder/runner.py``)
-started under bubblewrap (Debian's ``bwrap``, the sandbox Flatpak uses):
+splits the notebook in two:
 
-- the process sees only a throw-away copy of the student's files (its working
-  directory), the Python installation and its packages (read-only), and an
-  empty ``/tmp``: not the gradebook, not ``source/`` or ``solutions/``, not
-  other students' submissions, not the instructor's home; no network (a new,
-  empty network namespace), no other processes (a new PID namespace);
-- its address space is capped (``RLIMIT_AS``, ``memory_mib``): an allocation
-  beyond it raises ``MemoryError`` in the student's cell;
-- the notebook has a wall-clock budget (``timeout``, seconds) and each cell a
-  budget of its own (``cell_timeout``); when one runs out the process group is
-  killed (a ``while True`` that ignores SIGINT cannot stop that), and the
-  tests that finished keep their points;
-- files the student's code writes stay in the throw-away copy: they never
-  reach the autograded folder or the feedback;
-- a clean ``HOME`` and ``IPYTHONDIR``: no startup file or Jupyter
-  configuration of the grading account applies.
+- **the sandboxed child** (``child.py``) runs the student's cells and the
+  provided cells, in one Python process started under bubblewrap (Debian's
+  ``bwrap``, the sandbox Flatpak uses). It never receives a test cell, the
+  helper cell, ``lstm_ref``, the solutions or anything of the course
+  directory;
+- **the judge** (``judge.py``, this process) runs the helper cell and the
+  test cells, taken from the assignment's source notebook (never from the
+  submission), and reaches the student's functions through the by-value
+  channel of ``protocol.py``. The verdict of a test cell is decided here: it
+  passes when it ran to the end without an exception.
+
+The child is confined:
+
+- it sees the Python installation and its packages (read-only, with
+  ``lstm_ref`` hidden), ``/grader`` (``child.py`` and ``protocol.py``,
+  read-only), a working folder and ``/tmp``, both tmpfs mounts of a fixed
+  size (``workdir_mib``, ``tmp_mib``), and nothing else: no gradebook, no
+  ``source/`` or ``solutions/``, no other submission, no home directory, no
+  network (a new, empty network namespace), no other process (a new PID
+  namespace);
+- its memory over all its processes (``memory_mib``) and its number of
+  processes and threads (``max_tasks``) are capped by a control group
+  (``cgroups.py``); each process's address space is capped as well, so too
+  large an allocation is a ``MemoryError`` in the student's cell;
+- the notebook has a wall-clock budget (``timeout``) and each cell one of its
+  own (``cell_timeout``); when one runs out the process group is killed;
+- output is kept up to ``output_cell_kib`` a cell and ``output_notebook_kib``
+  a notebook; the rest is cut, with a line that says so.
+
+Where a limit cannot be enforced on a machine (no cgroup the grader may
+create), ``limits_not_enforced()`` says which and why; ``autograde`` prints
+it once and every graded notebook's metadata keeps it.
 
 Why bubblewrap: it needs no daemon and no root (unprivileged user
-namespaces), starts in milliseconds, and is a Debian package; a separate
-Unix user with file permissions would need root and a careful chmod of every
-instructor file, and containers need an engine these machines do not run.
-
-A test cell earns its points when it ran to the end without an exception and
-nothing the tests compare with was replaced while it ran (see runner.py);
-stderr output (a warning) and the value of its last line do not matter. The
-verdict is stored in each test cell's metadata (``autograder``) and read by
-``SaveVerdicts``; what went wrong with the notebook as a whole (a timeout, a
-crash, replaced functions) is stored in the notebook's metadata.
+namespaces), starts in milliseconds, and is a Debian package.
 """
 
 from __future__ import annotations
@@ -41,42 +48,82 @@ import functools
 import json
 import os
 import resource
-import secrets
-import selectors
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 from nbformat.notebooknode import NotebookNode, from_dict
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor, SaveAutoGrades
 from traitlets import Float, Int
 
-RUNNER = Path(__file__).resolve().parent / "runner.py"
-SANDBOX_RUNNER = "/grader/runner.py"
+from autograder.cgroups import CgroupFactory
+from autograder.judge import Channel, Judge, SandboxGone
+
+HERE = Path(__file__).resolve().parent
+CHILD_FILES = (HERE / "child.py", HERE / "protocol.py")
+SANDBOX_CHILD = "/grader/child.py"
+SANDBOX_SEED = "/grader/seed"
 WORKDIR = "/submission"
 BWRAP = shutil.which("bwrap") or "/usr/bin/bwrap"
+HELPER_PREFIX = "test_helpers"
+# Ungraded demonstrations (training a model to look at its curve) tagged so
+# in the source notebook: the grader skips them while the student left them
+# as they were.
+SKIP_TAG = "grader-skip"
+SKIP_KEY = "\0skip"
 
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap is missing or cannot create its namespaces here."""
 
 
+@dataclass(frozen=True)
+class Limits:
+    memory_bytes: int = 2048 << 20
+    file_bytes: int = 64 << 20
+    tmp_bytes: int = 64 << 20
+    workdir_bytes: int = 64 << 20
+    max_tasks: int = 64
+    output_cell_bytes: int = 64 << 10
+    max_message_bytes: int = 2048 << 20
+
+
 @functools.cache
-def _package_dir(name: str) -> str:
-    """Where ``python -I`` imports a package from (an editable install may
-    point outside the environment)."""
+def cgroup_factory() -> CgroupFactory:
+    return CgroupFactory()
+
+
+def limits_not_enforced() -> list[str]:
+    """The limits this machine cannot enforce, each with the reason."""
+    factory = cgroup_factory()
+    if factory.available:
+        return []
+    return [
+        "memory over all of a notebook's processes (each process is still "
+        f"capped on its own): {factory.problem}",
+        f"the number of processes and threads: {factory.problem}",
+    ]
+
+
+@functools.cache
+def _package_dir(name: str) -> str | None:
+    """Where ``python -I`` imports a package from, or None."""
     found = subprocess.run(
         [sys.executable, "-I", "-c", f"import {name}; print({name}.__file__)"],
         capture_output=True,
         text=True,
         cwd="/",
-        check=True,
+        check=False,
     )
+    if found.returncode != 0:
+        return None
     return str(Path(found.stdout.strip()).resolve().parent)
 
 
@@ -86,7 +133,6 @@ def _readonly_roots() -> list[str]:
         sys.base_prefix,
         sys.prefix,
         str(Path(sys.executable).resolve().parent.parent),
-        _package_dir("lstm_ref"),
     }
     # Drop roots inside other roots; /usr is bound anyway.
     chosen: list[str] = []
@@ -98,7 +144,23 @@ def _readonly_roots() -> list[str]:
     return chosen
 
 
-def bwrap_command(workdir: Path, argv: list[str]) -> list[str]:
+def _hidden_paths(roots: list[str]) -> list[str]:
+    """Folders inside the bound roots that the child must not see: lstm_ref
+    when it is installed into the environment rather than as an editable
+    link to the repository (which is not bound)."""
+    hidden = []
+    package = _package_dir("lstm_ref")
+    if package is not None:
+        bound = ["/usr", *roots]
+        if any(package == r or package.startswith(r + "/") for r in bound):
+            hidden.append(package)
+    return hidden
+
+
+def bwrap_command(
+    seed: Path, argv: list[str], limits: Limits | None = None
+) -> list[str]:
+    limits = limits or Limits()
     command = [
         BWRAP,
         "--unshare-all",  # network, PID, IPC, UTS, user and cgroup namespaces
@@ -113,6 +175,8 @@ def bwrap_command(workdir: Path, argv: list[str]) -> list[str]:
         "/proc",
         "--dev",
         "/dev",
+        "--size",
+        str(limits.tmp_bytes),
         "--tmpfs",
         "/tmp",
     ]
@@ -125,10 +189,16 @@ def bwrap_command(workdir: Path, argv: list[str]) -> list[str]:
     for name in ("ld.so.cache", "localtime"):
         if (Path("/etc") / name).exists():
             command += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    for root in _readonly_roots():
+    roots = _readonly_roots()
+    for root in roots:
         command += ["--ro-bind", root, root]
-    command += ["--ro-bind", str(RUNNER), SANDBOX_RUNNER]
-    command += ["--bind", str(workdir), WORKDIR, "--chdir", WORKDIR]
+    for hidden in _hidden_paths(roots):
+        command += ["--tmpfs", hidden, "--remount-ro", hidden]
+    for path in CHILD_FILES:
+        command += ["--ro-bind", str(path), f"/grader/{path.name}"]
+    command += ["--ro-bind", str(seed), SANDBOX_SEED]
+    command += ["--size", str(limits.workdir_bytes), "--tmpfs", WORKDIR]
+    command += ["--chdir", WORKDIR]
     return command + argv
 
 
@@ -181,7 +251,11 @@ def _cell_name(cell: NotebookNode, number: int) -> str:
     return f"cell {grade_id!r}" if grade_id else f"code cell {number}"
 
 
-def _error_output(ename: str, evalue: str, traceback: list[str] | None = None):
+def _error_output(
+    ename: str,
+    evalue: str,
+    traceback: list[str] | None = None,
+):
     return from_dict(
         {
             "output_type": "error",
@@ -192,121 +266,93 @@ def _error_output(ename: str, evalue: str, traceback: list[str] | None = None):
     )
 
 
-def _outputs(answer: dict) -> list[NotebookNode]:
-    outputs = []
-    for name in ("stdout", "stderr"):
-        if answer[name]:
-            outputs.append(
-                from_dict({"output_type": "stream", "name": name, "text": answer[name]})
-            )
-    for data in answer["displays"]:
-        if data:
-            outputs.append(
-                from_dict({"output_type": "display_data", "data": data, "metadata": {}})
-            )
-    if answer["result"]:
-        outputs.append(
-            from_dict(
-                {
-                    "output_type": "execute_result",
-                    "data": answer["result"],
-                    "metadata": {},
-                    "execution_count": None,
-                }
-            )
-        )
-    if answer["error"]:
-        error = answer["error"]
-        outputs.append(
-            _error_output(error["ename"], error["evalue"], error["traceback"])
-        )
-    return outputs
-
-
 class _Session:
-    """One sandboxed runner process, its working copy, and the pipes to it.
+    """One sandboxed child process, its cgroup, and the channel to it.
 
-    The process imports IPython, NumPy and lstm_ref as soon as it starts and
-    then waits for its notebook, so a session started ahead of time (while
-    nbgrader does its bookkeeping for the previous notebook) is ready at once.
+    The child imports IPython and NumPy as soon as it starts and then waits
+    for its notebook, so a session started ahead of time (while nbgrader
+    does its bookkeeping for the previous notebook) is ready at once.
     """
 
-    def __init__(self, memory_bytes: int, file_bytes: int) -> None:
-        self.limits = (memory_bytes, file_bytes)
-        self.workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
-        workdir = self.workdir
-        self.token = secrets.token_hex(16)
-        cmd_read, self._cmd_write = os.pipe()
-        self._ans_read, ans_write = os.pipe()
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        # Files the notebook may read (the assignment's data): copied into
+        # the sandbox's own sized tmpfs by the child, never written back.
+        self.seed = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
+        self.cgroup = None
+        factory = cgroup_factory()
+        if factory.available:
+            try:
+                self.cgroup = factory.create(
+                    limits.memory_bytes + (64 << 20), limits.max_tasks
+                )
+            except OSError:
+                self.cgroup = None
+        cmd_read, cmd_write = os.pipe()
+        ans_read, ans_write = os.pipe()
+        cgroup = self.cgroup
+        memory_bytes, file_bytes = limits.memory_bytes, limits.file_bytes
 
-        def limits() -> None:
+        def before_exec() -> None:
+            if cgroup is not None:
+                cgroup.join()
             resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-        argv = [sys.executable, "-I", SANDBOX_RUNNER, str(cmd_read), str(ans_write)]
+        argv = [sys.executable, "-I", SANDBOX_CHILD, str(cmd_read), str(ans_write)]
         self.process = subprocess.Popen(
-            bwrap_command(workdir, argv),
+            bwrap_command(self.seed, argv, limits),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
             env=_sandbox_env(),
             pass_fds=(cmd_read, ans_write),
-            preexec_fn=limits,  # noqa: PLW1509 (no threads in a grading worker)
+            preexec_fn=before_exec,  # noqa: PLW1509 (no threads in a grading worker)
             start_new_session=True,
         )
         os.close(cmd_read)
         os.close(ans_write)
-        self._commands = os.fdopen(self._cmd_write, "w", encoding="utf-8")
-        self._selector = selectors.DefaultSelector()
-        self._selector.register(self._ans_read, selectors.EVENT_READ)
-        self._buffer = b""
+        self.channel = Channel(ans_read, cmd_write, limits.max_message_bytes)
+        self._fds = (ans_read, cmd_write)
         self._closed = False
 
-    def send(self, message: dict) -> bool:
+    def start(self, deadline: float) -> bool:
+        """Hand the child its notebook's folder; True once it is ready."""
+        self.channel.deadline = deadline
         try:
-            self._commands.write(json.dumps(message) + "\n")
-            self._commands.flush()
-        except (BrokenPipeError, OSError):
+            self.channel.send({"cwd": WORKDIR, "seed_dir": SANDBOX_SEED})
+            message, _ = self.channel.receive()
+            if not message.get("ready"):
+                return False
+            self.channel.request(
+                {
+                    "op": "limits",
+                    "output_limit": self.limits.output_cell_bytes,
+                    "max_payload": self.limits.max_message_bytes,
+                }
+            )
+        except SandboxGone:
             return False
         return True
 
-    def receive(self, deadline: float) -> dict | str:
-        """The next answer, or "timeout", or "died"."""
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return "timeout"
-            if not self._selector.select(remaining):
-                return "timeout"
-            chunk = os.read(self._ans_read, 1 << 20)
-            if not chunk:
-                return "died"
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
-        try:
-            answer = json.loads(line)
-        except ValueError:
-            return "died"
-        if not isinstance(answer, dict) or answer.get("token") != self.token:
-            return "died"
-        return answer
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def close(self) -> int | None:
         if self._closed:
             return self.process.returncode
         self._closed = True
-        with contextlib.suppress(OSError):
-            self._commands.close()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=10)
-        self._selector.close()
-        os.close(self._ans_read)
-        if self.process.stderr is not None:
-            self.process.stderr.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.close()
+        for fd in self._fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        shutil.rmtree(self.seed, ignore_errors=True)
         return self.process.returncode
 
 
@@ -323,29 +369,63 @@ def _close_spare() -> None:
 atexit.register(_close_spare)
 
 
-def _session(memory_bytes: int, file_bytes: int) -> _Session:
+def _session(limits: Limits) -> _Session:
     """A started session with these limits: the spare one if it matches."""
     global _spare  # noqa: PLW0603
     session, _spare = _spare, None
-    if (
-        session is not None
-        and session.limits == (memory_bytes, file_bytes)
-        and session.process.poll() is None
-    ):
+    if session is not None and session.limits == limits and session.alive():
         return session
     if session is not None:
         session.close()
-    return _Session(memory_bytes, file_bytes)
+    return _Session(limits)
 
 
-def _start_spare(memory_bytes: int, file_bytes: int) -> None:
+def _start_spare(limits: Limits) -> None:
     global _spare  # noqa: PLW0603
     _close_spare()
-    _spare = _Session(memory_bytes, file_bytes)
+    _spare = _Session(limits)
+
+
+def _source_notebook(config, resources: dict) -> NotebookNode | None:
+    """The assignment's source notebook (the instructor's), or None."""
+    meta = resources.get("nbgrader", {})
+    assignment, notebook = meta.get("assignment"), meta.get("notebook")
+    if not assignment or not notebook:
+        return None
+    root = Path(config.CourseDirectory.get("root", ".") or ".")
+    path = root / "source" / assignment / f"{notebook}.ipynb"
+    if not path.is_file():
+        return None
+    return nbformat.read(path, as_version=4)
+
+
+def judge_cells(source: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The helper cells and the test cells of a source notebook.
+
+    Helper cells are locked cells with a ``grade_id`` starting with
+    ``test_helpers``; test cells are graded cells that are not answers.
+    Both run in the judge only, from this (trusted) notebook's text.
+    """
+    helpers, tests = [], {}
+    for cell in source.cells:
+        if cell.cell_type != "code":
+            continue
+        if SKIP_TAG in cell.metadata.get("tags", []):
+            tests.setdefault(SKIP_KEY, set()).add(cell.source.strip())
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id") or ""
+        if meta.get("solution"):
+            continue
+        if meta.get("grade"):
+            tests[grade_id] = cell.source
+        elif grade_id.startswith(HELPER_PREFIX):
+            helpers.append((grade_id, cell.source))
+    return helpers, tests
 
 
 class SandboxExecute(NbGraderPreprocessor):
-    """Execute the notebook in the sandbox and record a verdict per test cell."""
+    """Run a notebook: its student cells in the sandbox, its tests in the judge."""
 
     timeout = Int(600, help="Wall-clock seconds for the whole notebook.").tag(
         config=True
@@ -354,48 +434,102 @@ class SandboxExecute(NbGraderPreprocessor):
     startup_timeout = Int(60, help="Seconds to start Python in the sandbox.").tag(
         config=True
     )
-    memory_mib = Int(2048, help="Address-space cap of the notebook (MiB).").tag(
+    memory_mib = Int(
+        2048, help="Memory of the notebook over all its processes (MiB)."
+    ).tag(config=True)
+    file_mib = Int(64, help="Largest file the notebook may write (MiB).").tag(
         config=True
     )
-    file_mib = Int(64, help="Largest file the notebook may write (MiB).").tag(
+    tmp_mib = Int(64, help="Size of the notebook's /tmp (MiB).").tag(config=True)
+    workdir_mib = Int(64, help="Size of the notebook's working folder (MiB).").tag(
+        config=True
+    )
+    max_tasks = Int(64, help="Processes and threads the notebook may have.").tag(
+        config=True
+    )
+    output_cell_kib = Int(64, help="Output kept per cell (KiB).").tag(config=True)
+    output_notebook_kib = Int(1024, help="Output kept per notebook (KiB).").tag(
         config=True
     )
     slack = Float(1.0, help="Seconds allowed beyond a budget for bookkeeping.")
 
+    def limits(self) -> Limits:
+        return Limits(
+            memory_bytes=self.memory_mib << 20,
+            file_bytes=self.file_mib << 20,
+            tmp_bytes=self.tmp_mib << 20,
+            workdir_bytes=self.workdir_mib << 20,
+            max_tasks=self.max_tasks,
+            output_cell_bytes=self.output_cell_kib << 10,
+            max_message_bytes=max(self.memory_mib << 20, 64 << 20),
+        )
+
     def preprocess(self, nb: NotebookNode, resources: dict):
         problems: list[str] = []
-        replaced: set[str] = set()
-        # The autograded folder: the assignment's other files (data) are
-        # copied into the working copy, never the notebook itself.
+        source = _source_notebook(self.config, resources)
+        helpers, tests = judge_cells(source) if source is not None else ([], {})
         build_dir = resources.get("metadata", {}).get("path")
-        limits = (self.memory_mib << 20, self.file_mib << 20)
-        session = _session(*limits)
+        limits = self.limits()
+        session = _session(limits)
+        self._output_left = self.output_notebook_kib << 10
+        self._stats = {"calls": 0, "judge_seconds": 0.0}
         try:
             if build_dir:
                 for item in Path(build_dir).iterdir():
-                    if item.is_file() and item.suffix != ".ipynb":
-                        shutil.copy(item, session.workdir / item.name)
-            self._run(nb, session, problems, replaced)
+                    if (
+                        item.is_file()
+                        and not item.is_symlink()
+                        and item.suffix != ".ipynb"
+                    ):
+                        shutil.copy(item, session.seed / item.name)
+            self._run(nb, session, helpers, tests, problems)
         finally:
+            oom = session.cgroup is not None and session.cgroup.memory_killed()
+            tasks = session.cgroup is not None and session.cgroup.tasks_refused()
             code = session.close()
             self.log.debug("sandbox exit code %s", code)
-        _start_spare(*limits)
-        if replaced:
+        if oom:
             problems.append(
-                "student code replaced functions the tests compare with: "
-                + ", ".join(sorted(replaced))
-                + " (put back before each test)"
+                f"the notebook's processes ran out of memory together (the cap "
+                f"is {self.memory_mib} MiB over all of them)"
             )
+        if tasks:
+            problems.append(
+                f"the notebook tried to run more than {self.max_tasks} processes "
+                "and threads at once"
+            )
+        _start_spare(limits)
         nb.metadata["autograder"] = {
             "problems": problems,
+            "limits_not_enforced": limits_not_enforced(),
             # Time the notebook's own code ran (for the grading benchmark).
             "code_seconds": round(self._code_seconds, 4),
+            "judge_calls": self._stats["calls"],
         }
         return nb, resources
 
     _code_seconds = 0.0
 
-    def _run(self, nb, session, problems, replaced) -> None:
+    def _outputs(self, outputs: list[NotebookNode]) -> list[NotebookNode]:
+        """Outputs within the notebook's budget; what is over it is cut."""
+        kept = []
+        for output in outputs:
+            size = len(json.dumps(output))
+            if size > self._output_left:
+                kept.append(
+                    _stream(
+                        "stdout",
+                        f"[output cut: the notebook's output passed "
+                        f"{self.output_notebook_kib} KiB]\n",
+                    )
+                )
+                self._output_left = 0
+                break
+            self._output_left -= size
+            kept.append(output)
+        return kept
+
+    def _run(self, nb, session, helpers, tests, problems) -> None:
         self._code_seconds = 0.0
         start = time.monotonic()
         notebook_deadline = start + self.timeout + self.slack
@@ -403,94 +537,221 @@ class SandboxExecute(NbGraderPreprocessor):
         for cell in code_cells:
             cell.outputs = []
             cell.execution_count = None
-        session.send({"token": session.token, "cwd": WORKDIR})
-        ready = session.receive(time.monotonic() + self.startup_timeout)
-        if not isinstance(ready, dict):
+        if not session.start(time.monotonic() + self.startup_timeout):
             reason = "the sandbox's Python did not start"
             problems.append(reason)
-            self._not_run(code_cells, reason)
+            self._not_run(code_cells, reason, tests)
             return
+        judge = Judge(session.channel)
+        for name, helper_source in helpers:
+            done = judge.run_helpers(helper_source, name)
+            if done["error"]:
+                raise RuntimeError(
+                    f"the assignment's helper cell {name} failed in the judge: "
+                    f"{done['error']['ename']}: {done['error']['evalue']}"
+                )
+        seen_tests: set[str] = set()
+        skipped = tests.get(SKIP_KEY, set())
         for number, cell in enumerate(code_cells, start=1):
-            kind = _cell_kind(cell)
+            if cell.source.strip() in skipped:
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id") or ""
             now = time.monotonic()
             deadline = min(notebook_deadline, now + self.cell_timeout + self.slack)
-            sent = session.send({"index": number, "kind": kind, "source": cell.source})
-            answer = session.receive(deadline) if sent else "died"
-            self._code_seconds += (
-                answer["seconds"]
-                if isinstance(answer, dict)
-                else time.monotonic() - now
-            )
-            if isinstance(answer, dict):
-                cell.outputs = _outputs(answer)
+            if grade_id.startswith(HELPER_PREFIX) and any(
+                grade_id == h for h, _ in helpers
+            ):
+                continue  # ran in the judge, from the source notebook
+            try:
+                if grade_id in tests and cell.metadata.get("nbgrader", {}).get("grade"):
+                    if grade_id in seen_tests:
+                        continue
+                    seen_tests.add(grade_id)
+                    cell.source = tests[grade_id]
+                    done = judge.run_test(tests[grade_id], grade_id, deadline)
+                    self._stats["calls"] += done["calls"]
+                    self._code_seconds += done["seconds"]
+                    self._record_test(cell, number, done)
+                    continue
+                session.channel.deadline = deadline
+                answer, _ = session.channel.request(
+                    {"op": "cell", "source": cell.source}
+                )
+                self._code_seconds += float(answer.get("seconds", 0.0) or 0.0)
+                cell.outputs = self._outputs(_cell_outputs(answer))
                 cell.execution_count = number
-                during = answer["replaced_during"]
-                replaced.update(answer["replaced_before"], during)
-                if kind == "test":
-                    self._verdict(cell, answer, during)
-                error = answer["error"]
-                if error and error["ename"] == "MemoryError":
+                error = answer.get("error")
+                if isinstance(error, dict) and error.get("ename") == "MemoryError":
                     problems.append(
                         f"ran out of memory in {_cell_name(cell, number)} "
                         f"(the cap is {self.memory_mib} MiB)"
                     )
-                continue
-            name = _cell_name(cell, number)
-            if answer == "timeout":
-                per_cell = deadline < notebook_deadline
-                budget = (
-                    f"its {self.cell_timeout} s limit per cell"
-                    if per_cell
-                    else f"the notebook's {self.timeout} s time limit"
+            except SandboxGone as gone:
+                self._code_seconds += time.monotonic() - now
+                self._stopped(
+                    cell, number, gone, deadline, notebook_deadline, session, problems
                 )
-                message = f"this cell was still running after {budget}; it was stopped"
-                problems.append(f"timed out in {name} ({budget})")
-                ename = "TimeoutError"
+                self._not_run(
+                    code_cells[number:],
+                    f"not run: the notebook stopped at {_cell_name(cell, number)}",
+                    tests,
+                )
+                return
+
+    def _stopped(
+        self, cell, number, gone, deadline, notebook_deadline, session, problems
+    ) -> None:
+        name = _cell_name(cell, number)
+        if gone.why == "timeout":
+            per_cell = deadline < notebook_deadline
+            budget = (
+                f"its {self.cell_timeout} s limit per cell"
+                if per_cell
+                else f"the notebook's {self.timeout} s time limit"
+            )
+            message = f"this cell was still running after {budget}; it was stopped"
+            problems.append(f"timed out in {name} ({budget})")
+            ename = "TimeoutError"
+        elif gone.why.startswith("protocol"):
+            message = (
+                "the notebook's process sent the grader something it cannot "
+                f"read ({gone.why.removeprefix('protocol: ')}); it was stopped"
+            )
+            problems.append(f"the notebook's process was stopped in {name}: {gone.why}")
+            ename = "SandboxError"
+        else:
+            oom = session.cgroup is not None and session.cgroup.memory_killed()
+            code = session.close()
+            if oom:
+                message = (
+                    "the notebook's processes used more than the "
+                    f"{self.memory_mib} MiB of memory they may have together, "
+                    "and were stopped during this cell"
+                )
             else:
-                code = session.close()
                 message = (
                     "the Python process running the notebook stopped during this "
                     f"cell (exit code {code}): os._exit(), a crash, or running out "
                     "of memory"
                 )
-                problems.append(f"the notebook's process stopped in {name}")
-                ename = "DeadKernelError"
-            cell.outputs = [_error_output(ename, message)]
-            self._fail(cell, message)
-            self._not_run(
-                code_cells[number:], f"not run: the notebook stopped at {name}"
-            )
-            return
+            problems.append(f"the notebook's process stopped in {name}")
+            ename = "DeadKernelError"
+        cell.outputs = [_error_output(ename, message)]
+        self._fail(cell, message)
 
-    @staticmethod
-    def _verdict(cell: NotebookNode, answer: dict, replaced: list[str]) -> None:
-        if answer["error"]:
-            error = answer["error"]
-            reason = f"{error['ename']}: {error['evalue']}"
-            if error["ename"] == "MemoryError":
-                reason += " (your code needed more memory than the grader allows)"
-            cell.metadata["autograder"] = {"passed": False, "reason": reason}
-        elif replaced:
-            reason = (
-                "your code replaced " + ", ".join(replaced) + " while this test ran; "
-                "tests must compare with the real functions, so no credit"
+    def _record_test(self, cell: NotebookNode, number: int, done: dict) -> None:
+        """A test cell's verdict and outputs: the judge's alone. What student
+        code printed while the test called it is kept for the instructor in
+        the cell's metadata, never as an output of the test."""
+        outputs = []
+        if done["stdout"]:
+            outputs.append(
+                _stream("stdout", _cut(done["stdout"], self.output_cell_kib))
             )
-            cell.outputs.append(_error_output("TamperingError", reason))
-            cell.metadata["autograder"] = {"passed": False, "reason": reason}
-        else:
-            cell.metadata["autograder"] = {"passed": True, "reason": ""}
+        verdict = {"passed": True, "reason": ""}
+        error = done["error"]
+        if error:
+            evalue = error["evalue"]
+            if error["ename"] == "MemoryError" or "MemoryError" in evalue:
+                evalue += " (your code needed more memory than the grader allows)"
+            outputs.append(_error_output(error["ename"], evalue, error["traceback"]))
+            verdict = {"passed": False, "reason": f"{error['ename']}: {evalue}"}
+        if done["student_output"]:
+            verdict["student_output"] = _cut(done["student_output"], 8)
+        cell.metadata["autograder"] = verdict
+        cell.outputs = self._outputs(outputs)
+        cell.execution_count = number
 
     @staticmethod
     def _fail(cell: NotebookNode, reason: str) -> None:
         if _cell_kind(cell) == "test":
             cell.metadata["autograder"] = {"passed": False, "reason": reason}
 
-    def _not_run(self, cells: list[NotebookNode], reason: str) -> None:
+    def _not_run(self, cells: list[NotebookNode], reason: str, tests: dict) -> None:
         for cell in cells:
-            cell.outputs = (
-                [_error_output("NotRun", reason)] if _cell_kind(cell) == "test" else []
-            )
+            kind = _cell_kind(cell)
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if kind == "test" and grade_id in tests:
+                cell.source = tests[grade_id]
+            cell.outputs = [_error_output("NotRun", reason)] if kind == "test" else []
             self._fail(cell, reason)
+
+
+def _cut(text: str, kib: int) -> str:
+    limit = kib << 10
+    return (
+        text if len(text) <= limit else text[:limit] + f"\n[output cut at {kib} KiB]\n"
+    )
+
+
+def _stream(name: str, text: str) -> NotebookNode:
+    return from_dict(
+        {
+            "output_type": "stream",
+            "name": name,
+            "text": text,
+        }
+    )
+
+
+def _cell_outputs(answer: dict) -> list[NotebookNode]:
+    """A student cell's outputs, as the child reported them (untrusted)."""
+    outputs = []
+    for name in ("stdout", "stderr"):
+        text = answer.get(name)
+        if isinstance(text, str) and text:
+            outputs.append(_stream(name, text))
+    displays = answer.get("displays")
+    for data in displays if isinstance(displays, list) else []:
+        data = _mime_bundle(data)
+        if data:
+            outputs.append(
+                from_dict(
+                    {
+                        "output_type": "display_data",
+                        "data": data,
+                        "metadata": {"autograder": {"origin": "student"}},
+                    }
+                )
+            )
+    result = _mime_bundle(answer.get("result"))
+    if result:
+        outputs.append(
+            from_dict(
+                {
+                    "output_type": "execute_result",
+                    "data": result,
+                    "metadata": {"autograder": {"origin": "student"}},
+                    "execution_count": None,
+                }
+            )
+        )
+    error = answer.get("error")
+    if isinstance(error, dict):
+        traceback_lines = error.get("traceback")
+        if not (
+            isinstance(traceback_lines, list)
+            and all(isinstance(line, str) for line in traceback_lines)
+        ):
+            traceback_lines = None
+        outputs.append(
+            _error_output(
+                str(error.get("ename", "Error"))[:100],
+                str(error.get("evalue", ""))[:4000],
+                traceback_lines,
+            )
+        )
+    return outputs
+
+
+def _mime_bundle(data: object) -> dict[str, str]:
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k)[:100]: v
+        for k, v in data.items()
+        if isinstance(k, str) and isinstance(v, str)
+    }
 
 
 class SaveVerdicts(SaveAutoGrades):
