@@ -8,6 +8,10 @@ require.js and the widget manager are vendored), typeset math, loaded
 figures, rendered widgets, and a downloadable A2 notebook. A screenshot of
 chapter 4 is saved to ``_build/screenshots/04_forget_gate.png``.
 
+What each page must contain (at least so many typeset formulas, figures and
+widgets, and a few phrases of its own text) is stated in
+``tests/book_contents.yml``; a page that shows less fails.
+
 These tests never skip: without the built book or without
 ``/usr/bin/chromium`` they fail and say what to run. ``make test`` builds the
 book first; ``.ci/run`` installs Chromium with apt.
@@ -37,6 +41,7 @@ BUILD_DIR = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))
 TOC_FILE = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 HTML_DIR = BUILD_DIR / "html"
 SCREENSHOT_DIR = BUILD_DIR / "screenshots"
+CONTENTS_FILE = ROOT / "tests" / "book_contents.yml"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -78,6 +83,21 @@ def _toc_docnames(toc_path: Path) -> list[str]:
 # The pages: everything in the table of contents, plus Sphinx's own pages.
 TOC_PAGES = _toc_docnames(TOC_FILE)
 PAGES = [*TOC_PAGES, "search", "genindex"]
+# What each toc page must contain (formulas, figures, widgets, phrases).
+CONTENTS = yaml.safe_load(CONTENTS_FILE.read_text())
+CONTENT_KEYS = {"formulas", "figures", "widgets", "phrases"}
+
+
+def _expected(docname: str) -> dict:
+    """The page's entry in book_contents.yml; a page without one fails."""
+    if docname not in CONTENTS:
+        pytest.fail(f"{docname} has no entry in {CONTENTS_FILE.name}", pytrace=False)
+    return CONTENTS[docname]
+
+
+def _normalise(text: str) -> str:
+    """Lower case, one space for any run of whitespace."""
+    return " ".join(text.split()).casefold()
 
 
 def _page_url(base_url: str, docname: str) -> str:
@@ -101,6 +121,7 @@ class PageReport:
     widgets_rendered: int = 0  # top-level widget elements in the DOM
     sliders_rendered: int = 0
     download_links: list[str] = field(default_factory=list)
+    text: str = ""  # the article's visible text
 
 
 @pytest.fixture(scope="module")
@@ -230,6 +251,10 @@ def _load(browser, base_url: str, html_dir: Path, docname: str) -> PageReport:
     report.download_links = page.eval_on_selector_all(
         "article a[href]", "links => links.map(a => a.href)"
     )
+    articles = page.locator("article")
+    report.text = "\n".join(
+        articles.nth(k).inner_text() for k in range(articles.count())
+    )
     if docname == SCREENSHOT_PAGE:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOT_DIR / "04_forget_gate.png"), full_page=True)
@@ -285,13 +310,28 @@ def test_page_requests_only_localhost(page_report, docname):
     )
 
 
+def test_every_toc_page_states_what_it_contains():
+    """book_contents.yml has an entry for each toc page, and only for those."""
+    assert set(CONTENTS) == set(TOC_PAGES)
+    for docname, entry in CONTENTS.items():
+        assert set(entry) == CONTENT_KEYS, docname
+        for key in ("formulas", "figures", "widgets"):
+            assert isinstance(entry[key], int), (docname, key)
+            assert entry[key] >= 0, (docname, key)
+        assert len(entry["phrases"]) >= 2, docname
+        assert all(isinstance(p, str) and p.strip() for p in entry["phrases"])
+
+
 @pytest.mark.parametrize("docname", TOC_PAGES)
 def test_math_is_typeset(page_report, docname):
-    """Every math element is rendered by MathJax, without TeX errors."""
+    """At least the stated formulas, each rendered by MathJax without errors."""
+    expected = _expected(docname)["formulas"]
     report = page_report(docname)
-    if report.math_sources == 0:
-        return  # no math on this page
-    assert report.math_rendered >= report.math_sources, (
+    assert report.math_sources >= expected, (
+        f"{docname}: {report.math_sources} math elements, at least {expected} "
+        "expected (tests/book_contents.yml)"
+    )
+    assert report.math_rendered >= max(expected, report.math_sources), (
         f"{docname}: {report.math_sources} math elements but only "
         f"{report.math_rendered} MathJax outputs"
     )
@@ -300,8 +340,13 @@ def test_math_is_typeset(page_report, docname):
 
 @pytest.mark.parametrize("docname", TOC_PAGES)
 def test_figures_are_loaded_images(page_report, docname):
-    """Every figure holds an image, and every image decoded (naturalWidth>0)."""
+    """The stated figures, each with an image that decoded (naturalWidth > 0)."""
+    expected = _expected(docname)["figures"]
     report = page_report(docname)
+    assert report.figures >= expected, (
+        f"{docname}: {report.figures} figures, at least {expected} expected "
+        "(tests/book_contents.yml)"
+    )
     broken = [
         image["src"]
         for image in report.images
@@ -315,14 +360,26 @@ def test_figures_are_loaded_images(page_report, docname):
 
 @pytest.mark.parametrize("docname", TOC_PAGES)
 def test_widgets_render(page_report, docname):
-    """Every embedded widget view is rendered by the vendored widget manager."""
+    """The stated widgets, each rendered by the vendored widget manager."""
+    expected = _expected(docname)["widgets"]
     report = page_report(docname)
-    if report.widget_views == 0:
-        return  # no widgets on this page
+    assert report.widget_views >= expected, (
+        f"{docname}: {report.widget_views} widget views embedded, at least "
+        f"{expected} expected (tests/book_contents.yml)"
+    )
     assert report.widgets_rendered >= report.widget_views, (
         f"{docname}: {report.widget_views} widget views embedded, "
         f"{report.widgets_rendered} rendered"
     )
+
+
+@pytest.mark.parametrize("docname", TOC_PAGES)
+def test_page_shows_its_own_text(page_report, docname):
+    """The page's article shows each of its stated phrases."""
+    phrases = _expected(docname)["phrases"]
+    text = _normalise(page_report(docname).text)
+    missing = [phrase for phrase in phrases if _normalise(phrase) not in text]
+    assert missing == [], f"{docname} does not show {missing}"
 
 
 def test_chapter_4_has_figures_math_and_the_forget_gate_explorer(page_report):
