@@ -192,13 +192,13 @@ def test_feedback_rejects_unknown_ids_like_check_answer():
 
 
 def _chapter_pages(toc_path: Path) -> dict[int, str]:
-    """Chapter number -> docname, from the toc's titles ("4. The forget gate")."""
+    """Chapter number -> docname, from the file names (04_forget_gate: 4)."""
     toc = yaml.safe_load(toc_path.read_text())
     pages: dict[int, str] = {}
 
     def walk(entries):
         for entry in entries or []:
-            match = re.match(r"(\d+)\. ", str(entry.get("title", "")))
+            match = re.match(r"(\d+)_", Path(str(entry.get("file", ""))).name)
             if "file" in entry and match:
                 pages[int(match.group(1))] = str(Path(entry["file"]).with_suffix(""))
             for key in ("sections", "chapters", "parts"):
