@@ -56,7 +56,7 @@ CELL_FACE, CELL_EDGE = "#f4f4f4", "#9a9a9a"
 GLOW = "#ffd54a"
 GRADIENT = "#c0392b"
 FADED_ALPHA = 0.25
-FONT_SIZE = 13
+FONT_SIZE = 15
 NODE_RADIUS = 0.3
 GATE_W, GATE_H = 1.0, 0.7
 
@@ -330,13 +330,13 @@ class _Canvas:
         alpha = self._alpha(part)
         if self._glow(part):
             self.ax.add_patch(
-                Ellipse((x, y), 1.35, 0.8, fc=GLOW, ec="none", zorder=0.5)
+                Ellipse((x, y), 1.55, 0.88, fc=GLOW, ec="none", zorder=0.5)
             )
         self.ax.add_patch(
             Ellipse(
                 (x, y),
-                1.05,
-                0.55,
+                1.25,
+                0.62,
                 fc="white",
                 ec=TANH_EDGE,
                 lw=1.6,
@@ -521,9 +521,9 @@ def _draw_lstm(
     )
     # The output: tanh(C_t) tapped from the belt, times o_t, gives h_t.
     c.dot(X_TANH, BELT_Y, "tap")
-    c.wire([(X_TANH, BELT_Y), (X_TANH, TANH_Y + 0.3)], "tap")
+    c.wire([(X_TANH, BELT_Y), (X_TANH, TANH_Y + 0.33)], "tap")
     c.squash(X_TANH, TANH_Y, "tanh_c")
-    c.wire([(X_TANH, TANH_Y - 0.28), (X_TANH, HO_Y + R)], "tanh_out")
+    c.wire([(X_TANH, TANH_Y - 0.33), (X_TANH, HO_Y + R)], "tanh_out")
     inner(
         X_TANH + 0.15,
         3.98,
