@@ -19,8 +19,8 @@ chapter converted later is covered without editing this file. Like
 ``tests/test_book_browser.py`` these tests never skip: without the built
 book or ``/usr/bin/chromium`` they fail and say what to run. Set
 ``BOOK_BUILD_DIR`` (and ``BOOK_TOC``) for a book built elsewhere. A
-screenshot of chapter 4's explorer after a drag is saved to
-``<build>/screenshots/04_forget_gate_explorer.png``.
+screenshot of each page's first explorer after its moves is saved to
+``<build>/screenshots/<page>_explorer.png`` (e.g. 04_forget_gate_explorer.png).
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ BUILD_DIR = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))
 TOC_FILE = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
 HTML_DIR = BUILD_DIR / "html"
 SCREENSHOT_DIR = BUILD_DIR / "screenshots"
-SCREENSHOT_PAGE = "book/part2/04_forget_gate"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 LOCAL_HOST = "127.0.0.1"
@@ -302,10 +301,11 @@ def explored(browser, base_url):
                         moves += _exercise(page, boxes.nth(k), f"explorer {k}")
                     except AssertionError as error:
                         failures.append(str(error))
-                if docname == SCREENSHOT_PAGE and boxes.count():
+                if boxes.count():  # the first explorer, after its moves
                     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+                    name = Path(docname).name
                     boxes.first.screenshot(
-                        path=str(SCREENSHOT_DIR / "04_forget_gate_explorer.png")
+                        path=str(SCREENSHOT_DIR / f"{name}_explorer.png")
                     )
                 results[docname] = {
                     "loose": loose,
