@@ -286,9 +286,9 @@ def _parser() -> argparse.ArgumentParser:
     report = step(
         "report",
         "score histogram, per-test failure rates, similar code (HTML + CSV)",
-        "Reads the gradebook, autograded/ and status/<A>.json; writes\n"
-        "<out>/<A>_report.html, <A>_tests.csv, <A>_scores.csv and, with\n"
-        "--similarity, <A>_similarity.csv.\n\n"
+        "Reads the gradebook, autograded/ and status/<A>.json;\n"
+        "writes <out>/<A>_report.html, <A>_tests.csv, <A>_scores.csv and,\n"
+        "with --similarity, <A>_similarity.csv.\n\n"
         "example: python -m autograder report A2 --out report/ --similarity",
     )
     report.add_argument("--out", type=Path, required=True, help="output folder")

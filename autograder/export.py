@@ -130,7 +130,11 @@ def submission_flags(course: Course, assignment: str, student: str) -> list[str]
                 "blank: no answer cell was changed from the released notebook "
                 "(the student may have submitted the wrong file)"
             )
-        cells = sorted(k for k, v in answers.items() if _names_reference(v))
+        cells = sorted(
+            k
+            for k, v in answers.items()
+            if _names_reference(v) and not _names_reference(start.get(k, ""))
+        )
         if cells:
             flags.append(
                 "uses lstm_ref: the answer cells "

@@ -116,7 +116,9 @@ def test_the_untouched_student_notebook_scores_zero_without_error(course):
     assert score == 0
     assert set(cells.values()) == {0}
     row = course["rows"]["blank"]
-    assert (row["status"], row["score"], row["max_score"]) == ("ok", "0", "25")
+    assert (row["score"], row["max_score"]) == ("0", "25")
+    # Not just "ok, 0/25": an untouched notebook is flagged for a look.
+    assert (row["status"], row["flags"]) == ("needs attention", "blank")
 
 
 def test_tanh_in_the_forget_gate_costs_only_the_forget_gate(course):
@@ -170,9 +172,9 @@ def test_a_malformed_notebook_is_reported_and_the_others_are_still_graded(course
 def test_the_csv_lists_every_student_with_scores_per_test(course):
     rows = course["rows"]
     assert set(rows) == set(GRADED) | {"malformed"}
-    assert {
-        r["status"] for s, r in rows.items() if s not in {"malformed", "renamed"}
-    } == {"ok"}
+    flagged = {"malformed", "renamed", "blank", "calls_ref"}
+    assert {r["status"] for s, r in rows.items() if s not in flagged} == {"ok"}
+    assert rows["calls_ref"]["flags"] == "uses lstm_ref"
     assert rows["tanh_forget"]["test_forget_gate"] == "0"
     assert rows["tanh_forget"]["test_lstm_cell_forward"] == "3"
     with (course["root"] / "grades.csv").open() as handle:
