@@ -22,8 +22,10 @@ numeric
     Anywhere in the quick-check section it is a hit. Elsewhere on the page it
     is a hit when, within ``CONTEXT_CHARS`` characters, the text also shows at
     least two of the values the question gives (all of them if it gives
-    fewer): that is the question's own set-up worked out, not a coincidence
-    such as a batch of 32 on a page whose answer is 32. When the answer equals
+    fewer; 0 and 1 are too common to count): that is the question's own
+    set-up worked out, not a coincidence such as a batch of 32 on a page
+    whose answer is 32, or "21 values of the slider" on a page whose answer
+    is 21. When the answer equals
     a value the question gives (Adam's first step and its learning rate), only
     a number written to the answer's stated precision counts.
 shape
@@ -296,7 +298,7 @@ def _numbers(text: str):
 
 def _given_values(question: Question) -> set[Decimal]:
     prompt = _PRECISION.sub(" ", question.prompt)
-    return {value for _, value, _ in _numbers(prompt)}
+    return {value for _, value, _ in _numbers(prompt)} - {Decimal(0), Decimal(1)}
 
 
 def _decimals_written(written: str) -> int:
