@@ -315,3 +315,92 @@ def test_cross_entropy_rejects_all_zero_mask():
 def test_softmax_rejects_integer_logits():
     with pytest.raises(TypeError, match="logits must be a floating-point array"):
         softmax(np.array([1, 2, 3]))
+
+
+# ------------------------------------------- independent values (constant factors)
+# Finite differences cannot see a loss and a gradient wrong by the same
+# constant factor; these compare both with sums written out by hand.
+
+
+def _hand_cross_entropy(logits, labels, kept):
+    """Mean of -log softmax(logits)[label] over the kept (n, t), and its gradient."""
+    grad = np.zeros_like(logits)
+    terms = []
+    for n, t in kept:
+        row = [float(v) for v in logits[n, t]]
+        total = sum(math.exp(v) for v in row)
+        terms.append(math.log(total) - row[labels[n, t]])
+        for k, v in enumerate(row):
+            grad[n, t, k] = math.exp(v) / total - (k == labels[n, t])
+    return sum(terms) / len(kept), grad / len(kept)
+
+
+def test_cross_entropy_with_a_mask_over_examples_averages_their_every_step():
+    # mask (N,) on logits (N, T, K): the kept examples' T steps all count, so
+    # the mean is over 2 * 3 = 6 positions (not 2, not 2 / 3).
+    logits = _rand((3, 3, 4), 21)
+    labels = np.array([[0, 1, 2], [3, 0, 1], [2, 2, 0]])
+    mask = np.array([1, 0, 1])
+    loss, dlogits = softmax_cross_entropy(logits, labels, mask)
+    kept = [(n, t) for n in (0, 2) for t in range(3)]
+    want_loss, want_grad = _hand_cross_entropy(logits, labels, kept)
+    assert loss == pytest.approx(want_loss, rel=1e-13)
+    np.testing.assert_allclose(dlogits, want_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_cross_entropy_gradient_equals_softmax_minus_one_hot_over_the_count():
+    logits = _rand((2, 3, 5), 22)
+    labels = np.array([[4, 0, 2], [1, 1, 3]])
+    mask = np.array([[1, 1, 0], [0, 1, 1]], dtype=bool)
+    loss, dlogits = softmax_cross_entropy(logits, labels, mask)
+    kept = [(0, 0), (0, 1), (1, 1), (1, 2)]
+    want_loss, want_grad = _hand_cross_entropy(logits, labels, kept)
+    assert loss == pytest.approx(want_loss, rel=1e-13)
+    np.testing.assert_allclose(dlogits, want_grad, rtol=1e-12, atol=1e-15)
+    unmasked_loss, unmasked_grad = softmax_cross_entropy(logits, labels)
+    all_positions = [(n, t) for n in range(2) for t in range(3)]
+    want_loss, want_grad = _hand_cross_entropy(logits, labels, all_positions)
+    assert unmasked_loss == pytest.approx(want_loss, rel=1e-13)
+    np.testing.assert_allclose(unmasked_grad, want_grad, rtol=1e-12, atol=1e-15)
+
+
+def test_mse_with_a_mask_over_examples_has_the_hand_computed_gradient():
+    pred = np.arange(12.0).reshape(2, 3, 2) / 4.0
+    target = np.ones_like(pred)
+    loss, dpred = mse_loss(pred, target, np.array([0, 1]))
+    err = pred[1] - target[1]  # 3 * 2 = 6 kept elements
+    assert loss == pytest.approx(float(np.sum(err**2)) / 6.0, rel=1e-14)
+    want = np.zeros_like(pred)
+    want[1] = 2.0 * err / 6.0
+    np.testing.assert_allclose(dpred, want, rtol=0, atol=1e-15)
+
+
+def test_one_element_and_one_class_are_valid_inputs():
+    loss, dpred = mse_loss(np.array([3.0]), np.array([1.0]))
+    assert loss == 4.0
+    np.testing.assert_array_equal(dpred, [4.0])
+    np.testing.assert_array_equal(softmax(np.array([[7.0], [-3.0]])), [[1.0], [1.0]])
+    loss, dlogits = softmax_cross_entropy(np.array([[2.5]]), np.array([0]))
+    assert loss == 0.0
+    np.testing.assert_array_equal(dlogits, [[0.0]])
+
+
+def test_softmax_of_rows_far_apart_is_taken_row_by_row():
+    # One maximum for the whole array would underflow the second row to 0/0.
+    logits = np.array([[1000.0, 999.0], [-1000.0, -1001.0]])
+    expected = [1.0 / (1.0 + math.exp(-1.0)), 1.0 / (1.0 + math.exp(1.0))]
+    for row in softmax(logits):
+        np.testing.assert_allclose(row, expected, rtol=1e-14)
+
+
+def test_scalar_logits_and_zero_classes_raise_value_errors_naming_k():
+    with pytest.raises(ValueError, match="K ≥ 1"):
+        softmax(np.array(1.0))
+    with pytest.raises(ValueError, match="K ≥ 1"):
+        softmax(np.zeros((2, 0)))
+    with pytest.raises(ValueError, match="K ≥ 1"):
+        softmax_cross_entropy(np.zeros((2, 3, 0)), np.zeros((2, 3), dtype=int))
+    with pytest.raises(ValueError, match="must not be empty"):
+        softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="must not be empty"):
+        mse_loss(np.zeros((0, 2)), np.zeros((0, 2)))
