@@ -16,12 +16,12 @@ import shutil
 import stat
 import subprocess
 import sys
-import warnings
 import zipfile
 from pathlib import Path
 
 import nbformat
 import pytest
+from grading_fakes import fake_grades
 
 from autograder import collect
 from autograder.course import Course
@@ -100,29 +100,6 @@ def _course(root: Path) -> Course:
 
 def _known() -> dict[str, set[str]]:
     return {"F1": collect.cell_ids(MASTER / "F1")}
-
-
-def fake_grades(course: Course, scores: dict[str, dict[str, float]]) -> None:
-    """Record grades as autograde would: gradebook, autograded copy, status."""
-    book = collect.StatusBook(course.root, "F1")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nbgrader's SQLAlchemy autoflush
-        with course.gradebook() as gb:
-            for student, cells in scores.items():
-                gb.update_or_create_student(student)
-                gb.add_submission("F1", student)
-                for grade_id, score in cells.items():
-                    grade = gb.find_grade(grade_id, "F1", "F1", student)
-                    grade.auto_score = score
-                gb.db.commit()
-    for student in scores:
-        status = book.get(student)
-        status.graded, status.graded_digest = True, status.digest
-        folder = course.root / "autograded" / student / "F1"
-        folder.mkdir(parents=True, exist_ok=True)
-        submitted = course.root / "submitted" / student / "F1" / "F1.ipynb"
-        (folder / "F1.ipynb").write_bytes(submitted.read_bytes())
-    book.save()
 
 
 CANVAS_CLASS = {
