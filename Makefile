@@ -7,7 +7,51 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint format book vendor student-notebooks bench fixtures clean
+.PHONY: install test lint format book vendor student-notebooks bench fixtures clean \
+	system-deps-book system-deps-test
+
+# What the book and the tests need beyond pip, as Debian packages:
+# python3-venv (the virtual environment), npm (the book's vendored
+# JavaScript); for the tests also chromium (the browser tests, Debian's build,
+# never `playwright install`), bubblewrap (the grader's sandbox) and
+# postgresql (the tests start their own server for a PostgreSQL gradebook).
+# As root (CI, a container) the missing ones are installed with apt-get;
+# otherwise make stops before the long run and says what to install.
+BOOK_DEBS := python3-venv npm
+TEST_DEBS := $(BOOK_DEBS) chromium bubblewrap postgresql
+CHROMIUM ?= /usr/bin/chromium
+
+define system_deps
+missing=(); \
+for pkg in $(1); do \
+	case $$pkg in \
+	python3-venv) [ -x $(PY) ] || $(PYTHON) -c 'import ensurepip, venv' \
+		2>/dev/null || missing+=($$pkg) ;; \
+	npm) command -v npm >/dev/null || missing+=($$pkg) ;; \
+	chromium) [ -x $(CHROMIUM) ] || missing+=($$pkg) ;; \
+	bubblewrap) command -v bwrap >/dev/null || missing+=($$pkg) ;; \
+	postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		|| missing+=($$pkg) ;; \
+	esac; \
+done; \
+if [ $${#missing[@]} -gt 0 ]; then \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing the Debian packages: $${missing[*]}"; \
+		apt-get update; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y "$${missing[@]}"; \
+	else \
+		echo "make $(2) needs the Debian packages: $${missing[*]}." \
+			"Install them with: sudo apt-get install $${missing[*]}" >&2; \
+		exit 1; \
+	fi; \
+fi
+endef
+
+system-deps-book:
+	@$(call system_deps,$(BOOK_DEBS),book)
+
+system-deps-test:
+	@$(call system_deps,$(TEST_DEBS),test)
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +72,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 # The browser tests (tests/test_book_browser.py) read the built book.
-test: lint book
+test: system-deps-test lint book
 	$(PY) -m pytest
 
 # JavaScript the book serves itself (MathJax, require.js, the ipywidgets embed
@@ -67,7 +111,7 @@ student-notebooks: $(STUDENT_STAMP)
 # cell, into a failed build after reporting all of them. TOC= builds another
 # table of contents (e.g. while chapters are still being written).
 TOC ?= _toc.yml
-book: install vendor student-notebooks
+book: system-deps-book install vendor student-notebooks
 	mkdir -p _build
 	@# Matplotlib's first import builds a font cache and says so on stderr,
 	@# which would fail a chapter's cell (stderr_output: warn) on a new machine.
