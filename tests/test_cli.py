@@ -334,3 +334,20 @@ def test_every_step_says_what_it_reads_and_writes_with_an_example(step):
     assert "Reads " in text
     assert "writes " in text
     assert f"python -m autograder {step} " in text
+
+
+def test_the_readme_grading_commands_are_ones_the_cli_accepts():
+    from autograder.cli import _parser
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Grading a class", 1)[1].split("\n## ", 1)[0]
+    commands = [
+        line.split("#", 1)[0].split()[1:]
+        for line in section.splitlines()
+        if line.startswith("$AG ")
+    ]
+    steps = [c[0] for c in commands]
+    assert steps == ["release", "collect", "autograde", "feedback", "export", "report"]
+    for command in commands:
+        _parser().parse_args(command)  # exits (fails the test) if refused
+    assert "make install" in section
