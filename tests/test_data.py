@@ -405,3 +405,50 @@ def test_lengths_from_mask_bad_input_names_mask():
         lengths_from_mask(np.ones(3, dtype=bool))
     with pytest.raises(TypeError, match="mask must be a boolean"):
         lengths_from_mask([[True]])
+
+
+# ---------------------------------------------------------------------------
+# Boundaries (each test below failed on a mutant of lstm_ref.data that every
+# other test let through)
+# ---------------------------------------------------------------------------
+
+
+def test_temporal_split_accepts_the_closed_ends_of_its_intervals():
+    assert temporal_split(10, train=1.0, val=0.0) == TemporalSplit(
+        slice(0, 10), slice(10, 10), slice(10, 10)
+    )
+    # train + val = 1 exactly: no test part, and none is expected.
+    assert temporal_split(10, train=0.5, val=0.5) == TemporalSplit(
+        slice(0, 5), slice(5, 10), slice(10, 10)
+    )
+    assert temporal_split(10, train=0.6, val=0.4).test == slice(10, 10)
+
+
+def test_temporal_split_rejects_the_open_ends_naming_the_interval():
+    with pytest.raises(ValueError, match=r"val must lie in \[0, 1\)"):
+        temporal_split(10, train=0.5, val=1.0)
+    with pytest.raises(ValueError, match=r"train must lie in \(0, 1\]"):
+        temporal_split(10, train=1.5, val=0.0)
+
+
+def test_temporal_split_rejects_a_test_fraction_too_small_for_one_step():
+    # The test part asked for (1e-11 of 10 steps) rounds to no step at all.
+    with pytest.raises(ValueError, match="the test part is empty"):
+        temporal_split(10, train=0.5, val=0.5 - 1e-11)
+
+
+@pytest.mark.parametrize("axis", [(), True, (True,), (0.0,), "0", [0]])
+def test_scaler_axis_of_the_wrong_type_is_a_type_error(axis):
+    with pytest.raises(TypeError, match="axis must"):
+        fit_standard_scaler(np.arange(6.0).reshape(3, 2), axis=axis)
+
+
+def test_scaler_axis_range_is_minus_ndim_to_ndim_minus_one():
+    train = np.array([[1.0, 2.0], [3.0, 6.0], [5.0, 10.0]])
+    by_first = fit_standard_scaler(train, axis=-2)
+    np.testing.assert_allclose(by_first.mean, [3.0, 6.0], rtol=1e-15)
+    by_last = fit_standard_scaler(train, axis=1)
+    np.testing.assert_allclose(by_last.mean, [[1.5], [4.5], [7.5]], rtol=1e-15)
+    for axis in (2, -3):
+        with pytest.raises(ValueError, match=f"axis {axis} is out of range"):
+            fit_standard_scaler(train, axis=axis)

@@ -254,3 +254,37 @@ def test_check_gradients_wrong_analytic_shape_raises_value_error_naming_it():
         ValueError, match=r"analytic\['a'\] must have shape \(2, 3\), got \(3, 2\)"
     ):
         check_gradients(loss, inputs, analytic)
+
+
+def test_rel_error_computes_in_float64_whatever_the_input_dtype():
+    a = np.array([1 / 3, 2 / 3, 1.0, 0.1], dtype=np.float32)
+    b = (a * np.float32(1.001)).astype(np.float32)
+    a64, b64 = a.astype(np.float64), b.astype(np.float64)
+    expected = float(
+        np.linalg.norm(a64 - b64) / (np.linalg.norm(a64) + np.linalg.norm(b64))
+    )
+    assert rel_error(a, b) == expected  # exactly: both sides in float64
+    assert rel_error(a, b) != float(
+        np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+    )
+
+
+def test_check_gradients_uses_the_step_it_is_given():
+    # Centred differences of x³ are off by h²: 1e-2 at h = 0.1, 1e-10 at 1e-5.
+    x = np.array([1.0])
+
+    def loss(d):
+        return float(d["x"][0] ** 3)
+
+    coarse = check_gradients(loss, {"x": x}, {"x": np.array([3.0])}, h=0.1)
+    assert coarse.errors["x"] == pytest.approx(0.01 / (3.0 + 3.01), rel=1e-6)
+    fine = check_gradients(loss, {"x": x}, {"x": np.array([3.0])}, h=1e-5)
+    assert fine.errors["x"] < 1e-9
+
+
+def test_report_text_says_fail_for_an_error_equal_to_the_tolerance():
+    report = GradCheckReport({"x": 1e-7, "y": 5e-8}, 1e-7)
+    assert not report.passed
+    lines = str(report).splitlines()
+    assert lines[0].endswith("FAIL")
+    assert lines[1].endswith("ok")

@@ -313,6 +313,8 @@ def _without(params, key):
     [
         (lambda x, h, p: (x[:, :2], h, p), ValueError, "params['W_z']"),
         (lambda x, h, p: (x, h[:1], p), ValueError, "h_prev"),
+        # h_prev sets H before the weights are checked against it.
+        (lambda x, h, p: (x, h[:, :3], p), ValueError, "params['W_z']"),
         (lambda x, h, p: (x[0], h, p), ValueError, "x_t"),
         (lambda x, h, p: (x.astype(np.int64), h, p), TypeError, "x_t"),
         (lambda x, h, p: (x, np.ones((2, 4), dtype=int), p), TypeError, "h_prev"),
@@ -371,6 +373,10 @@ def test_backwards_reject_bad_gradients_and_foreign_caches_naming_the_argument()
         gru_backward(np.full((2, 1, 4), np.inf), cache)
     with pytest.raises(TypeError, match="cache"):
         gru_backward(np.ones((2, 1, 4)), cell_cache)
+    # dhs must match the cache's N and H as well as its T.
+    for shape in [(3, 1, 4), (2, 1, 3), (2, 1, 5)]:
+        with pytest.raises(ValueError, match="dhs"):
+            gru_backward(np.ones(shape), cache)
 
 
 # --- initialisation ---------------------------------------------------------------
@@ -413,3 +419,20 @@ def test_init_gru_params_is_reproducible_from_a_seed_and_varies_without_one():
 def test_init_gru_params_rejects_bad_sizes_naming_the_argument(args, error, name):
     with pytest.raises(error, match=name):
         init_gru_params(*args)
+
+
+@pytest.mark.parametrize("wide", ["x", "h0", "params"])
+def test_one_float64_argument_makes_the_gru_float64(wide):
+    rng = np.random.default_rng(40)
+    x, h0 = rng.normal(size=(2, 3, 2)), rng.normal(size=(2, 4))
+    params = random_params(2, 4, rng)
+    if wide != "x":
+        x = x.astype(np.float32)
+    if wide != "h0":
+        h0 = h0.astype(np.float32)
+    if wide != "params":
+        params = {k: v.astype(np.float32) for k, v in params.items()}
+    hs, cache = gru_forward(x, h0, params)
+    assert hs.dtype == np.float64
+    dx, dh0, _ = gru_backward(np.ones_like(hs), cache)
+    assert dx.dtype == dh0.dtype == np.float64

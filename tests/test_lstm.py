@@ -976,3 +976,28 @@ def test_cache_gate_returns_each_gate_batch_major_as_the_cell_computes_it():
             )
     with pytest.raises(ValueError, match="name must be one of"):
         cache.gate("g")
+
+
+def test_lstm_cell_backward_checks_the_batch_size_of_dh_t_against_the_cache():
+    x, h0, c0, params, _ = random_problem(13, 3, 1, 2, 4)
+    _, _, cache = lstm_cell_forward(x[:, 0], h0, c0, params)
+    for arg, shapes in [("dh_t", ((2, 4), (3, 5))), ("dc_t", ((2, 4), (3, 5)))]:
+        for shape in shapes:
+            dh = np.ones(shape) if arg == "dh_t" else np.ones((3, 4))
+            dc = np.ones(shape) if arg == "dc_t" else np.ones((3, 4))
+            with pytest.raises(ValueError, match=arg):
+                lstm_cell_backward(dh, dc, cache)
+
+
+@pytest.mark.parametrize("wide", ["x", "h0", "c0", "params"])
+def test_one_float64_argument_makes_the_whole_layer_float64(wide):
+    # The result dtype is NumPy's promotion over every argument, not over some.
+    x, h0, c0, params, g = random_problem(14, 2, 3, 2, 3)
+    args = {"x": x, "h0": h0, "c0": c0}
+    args = {k: v if k == wide else v.astype(np.float32) for k, v in args.items()}
+    if wide != "params":
+        params = {k: v.astype(np.float32) for k, v in params.items()}
+    hs, cs, cache = lstm_forward(args["x"], args["h0"], args["c0"], params)
+    assert hs.dtype == cs.dtype == np.float64
+    dx, dh0, dc0, grads = lstm_backward(g, cache)
+    assert dx.dtype == dh0.dtype == dc0.dtype == np.float64

@@ -7,6 +7,7 @@ formulas in the papers, one scalar at a time, never from the code under test.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -368,3 +369,79 @@ def test_clip_rejects_bad_max_norm_and_grads():
         clip_grad_norm({"a": np.ones(2, dtype=int)}, 1.0)
     with pytest.raises(ValueError, match=r"grads\['a'\] contains NaN"):
         clip_grad_norm({"a": np.array([np.inf])}, 1.0)
+
+
+# ------------------------------------------------- defaults, bounds and state
+
+
+def test_default_hyperparameters_are_the_documented_ones():
+    params, grads = _fresh()
+    # Adam's first step with its defaults (lr 1e-3, eps 1e-8): lr g / (|g| + eps).
+    new, _ = adam_step(params, grads)
+    want, _ = adam_step(params, grads, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8)
+    for key in params:
+        np.testing.assert_array_equal(new[key], want[key])
+    step = params["W"][0, 0] - new["W"][0, 0]  # g = 0.1
+    assert step == pytest.approx(1e-3 * 0.1 / (0.1 + 1e-8), rel=1e-12)
+    # RMSprop's (lr 1e-3, rho 0.9, eps 1e-8): lr g / (sqrt(0.1 g²) + eps).
+    new, _ = rmsprop_step(params, grads)
+    want, _ = rmsprop_step(params, grads, lr=1e-3, rho=0.9, eps=1e-8)
+    for key in params:
+        np.testing.assert_array_equal(new[key], want[key])
+    g = 1e-3  # GRADS["b"][1]: small enough for eps to show
+    step = params["b"][1] - new["b"][1]
+    assert step == pytest.approx(1e-3 * g / (math.sqrt(0.1 * g * g) + 1e-8), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("step", "name", "value", "interval"),
+    [
+        (sgd_step, "momentum", 1.0, "[0.0, 1.0)"),
+        (rmsprop_step, "rho", 1.5, "[0.0, 1.0)"),
+        (adam_step, "beta2", 1.0, "[0.0, 1.0)"),
+        (adam_step, "beta2", 2.0, "[0.0, 1.0)"),
+        (adam_step, "eps", 0.0, "(0.0, inf)"),
+        (rmsprop_step, "lr", 0.0, "(0.0, inf)"),
+    ],
+)
+def test_out_of_range_hyperparameters_name_their_interval(step, name, value, interval):
+    params, grads = _fresh()
+    kwargs = {"lr": 0.1, name: value}
+    message = f"{name} must lie in {interval}, got {float(value)}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        step(params, grads, **kwargs)
+
+
+def test_adam_state_step_count_is_checked():
+    params, grads = _fresh()
+    _, state = adam_step(params, grads, lr=0.1)
+    # A state whose count is 0 is a valid (if unusual) start: bias correction
+    # of step 1, the moments taken from the state.
+    zero = {**state, "t": 0, "m": {k: np.zeros_like(v) for k, v in params.items()}}
+    zero["v"] = {k: np.zeros_like(v) for k, v in params.items()}
+    from_zero, new_state = adam_step(params, grads, zero, lr=0.1)
+    fresh, _ = adam_step(params, grads, lr=0.1)
+    for key in params:
+        np.testing.assert_allclose(from_zero[key], fresh[key], rtol=1e-15)
+    assert new_state["t"] == 1
+    with pytest.raises(ValueError, match="state\\['t'\\] must be ≥ 0, got -1"):
+        adam_step(params, grads, {**state, "t": -1}, lr=0.1)
+    with pytest.raises(TypeError, match="state\\['t'\\] must be an int"):
+        adam_step(params, grads, {**state, "t": True}, lr=0.1)
+    with pytest.raises(TypeError, match="state\\['t'\\] must be an int"):
+        adam_step(params, grads, {**state, "t": 1.0}, lr=0.1)
+
+
+def test_clip_of_only_empty_gradients_has_zero_norm():
+    clipped, total = clip_grad_norm({"a": np.zeros(0), "b": np.zeros((2, 0))}, 1.0)
+    assert total == 0.0
+    assert clipped["a"].shape == (0,)
+    assert clipped["b"].shape == (2, 0)
+
+
+def test_clip_keeps_float32_and_scales_in_float32():
+    grads = {"a": np.array([3.0, 4.0], dtype=np.float32)}
+    clipped, total = clip_grad_norm(grads, 1.0)
+    assert clipped["a"].dtype == np.float32
+    assert total == pytest.approx(5.0, rel=1e-15)
+    np.testing.assert_allclose(clipped["a"], [0.6, 0.8], rtol=1e-7)
