@@ -138,22 +138,25 @@ VISIBLE_PANEL_JS = """box => {
     const content = panel.querySelector('.book-explorer-content');
     return {
         count: 1,
-        values: JSON.parse(panel.dataset.values),
+        values: JSON.parse(panel.dataset.values).map(
+            v => String(v).replace(/\\s+/g, ' ').trim()),
         content: content ? content.innerHTML : null,
     };
 }"""
-# What each control of the box reads out now, in order.
+# What each control of the box reads out now, in order (white space as in
+# the panel: toggle buttons show their spaces as no-break spaces).
 READOUTS_JS = """box => [...box.querySelectorAll(
         '.widget-slider, .widget-toggle-buttons, .widget-dropdown')].map(c => {
+    const text = el => el.textContent.replace(/\\s+/g, ' ').trim();
     if (c.matches('.widget-slider')) {
-        return c.querySelector('.widget-readout').textContent.trim();
+        return text(c.querySelector('.widget-readout'));
     }
     if (c.matches('.widget-toggle-buttons')) {
         const on = c.querySelector('button.mod-active');
-        return on ? on.textContent.trim() : null;
+        return on ? text(on) : null;
     }
     const select = c.querySelector('select');
-    return select.options[select.selectedIndex].textContent.trim();
+    return text(select.options[select.selectedIndex]);
 })"""
 
 
