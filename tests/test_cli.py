@@ -7,6 +7,8 @@ instructor would; grades are read back through nbgrader's Gradebook API.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -15,6 +17,7 @@ import subprocess
 import sys
 import time
 import warnings
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -351,3 +354,102 @@ def test_the_readme_grading_commands_are_ones_the_cli_accepts():
     for command in commands:
         _parser().parse_args(command)  # exits (fails the test) if refused
     assert "make install" in section
+
+
+def test_ctrl_c_with_one_job_stops_at_once_and_keeps_nothing_half_written(tmp_path):
+    course = tmp_path / "course"
+    source = make_class(tmp_path / "in", size=4)
+    assert cli("collect", "F1", "--from-dir", source, course=course).returncode == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograder", "autograde", "F1"]
+        + ["--course-dir", str(course), "--solutions-dir", str(MASTER)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout:
+        if " graded " in line:
+            break
+    start = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert time.monotonic() - start < STOP_WITHIN
+    assert process.returncode == 130
+    assert "interrupted: graded" in stderr
+    assert "Traceback" not in stderr
+    status = status_book(course)
+    graded = {s for s, v in status.items() if v["graded"]}
+    assert set(gradebook(course)) == graded
+    assert sorted(p.parent.name for p in course.glob("autograded/*/F1")) == sorted(
+        graded
+    )
+
+
+PLATFORM_ZIPS = {
+    "canvas": {
+        "smithjohn_12345_678901_F1.ipynb": PERFECT,
+        "smithjohn_LATE_12345_678950_F1-1.ipynb": WARNS,
+        "smithjohn_22222_678902_F1.ipynb": PERFECT,
+        "müllerjürgen_33333_678903_F1.ipynb": PERFECT,
+    },
+    "moodle": {
+        "John Smith_101_assignsubmission_file_/F1.ipynb": PERFECT,
+        "John Smith_102_assignsubmission_file_/F1.ipynb": WARNS,
+        "Zoë Ñandú_103_assignsubmission_file/F1.ipynb": PERFECT,
+    },
+}
+GRADEBOOKS = {
+    "canvas": REPO / "tests/fixtures/platforms/canvas_gradebook.csv",
+    "moodle": REPO / "tests/fixtures/platforms/moodle_worksheet.csv",
+}
+
+
+@pytest.mark.parametrize("platform", ["canvas", "moodle"])
+def test_a_platform_class_from_download_to_upload_files(platform, tmp_path):
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for name, path in PLATFORM_ZIPS[platform].items():
+            handle.write(path, name)
+    course = tmp_path / "course"
+    steps = [
+        ("collect", "F1", "--from-zip", archive, "--platform", platform),
+        ("autograde", "F1", "--jobs", "2"),
+        ("feedback", "F1", "--platform", platform, "--bundle", tmp_path / "fb.zip"),
+        ("export", "F1", "--platform", platform, "--gradebook", GRADEBOOKS[platform])
+        + ("--csv", tmp_path / "upload.csv"),
+    ]
+    for step in steps:
+        result = cli(*step, course=course)
+        assert result.returncode == 0, result.stdout + result.stderr
+    text = (tmp_path / "upload.csv").read_text("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    with zipfile.ZipFile(tmp_path / "fb.zip") as handle:
+        names = sorted(handle.namelist())
+    if platform == "canvas":
+        grades = {r["ID"]: r["F1 (4242)"] for r in rows if r["ID"]}
+        assert grades == {
+            "12345": "5",
+            "22222": "5",
+            "33333": "5",
+            "44444": "",
+            "77777": "",
+        }
+        assert names == [
+            "müllerjürgen_33333_678903_feedback.html",
+            "smithjohn_12345_678950_feedback.html",
+            "smithjohn_22222_678902_feedback.html",
+        ]
+    else:
+        grades = {r["Identifier"]: r["Grade"] for r in rows}
+        assert grades == {
+            "Participant 101": "5",
+            "Participant 102": "5",
+            "Participant 103": "5",
+            "Participant 105": "",
+        }
+        assert names == [
+            "John Smith_101_assignsubmission_file_/F1_feedback.html",
+            "John Smith_102_assignsubmission_file_/F1_feedback.html",
+            "Zoë Ñandú_103_assignsubmission_file/F1_feedback.html",
+        ]
