@@ -452,3 +452,30 @@ def test_scaler_axis_range_is_minus_ndim_to_ndim_minus_one():
     for axis in (2, -3):
         with pytest.raises(ValueError, match=f"axis {axis} is out of range"):
             fit_standard_scaler(train, axis=axis)
+
+
+def test_pad_sequences_of_one_multifeature_sequence_and_pre_truncation():
+    seq = np.arange(10.0).reshape(5, 2)
+    padded, mask = pad_sequences([seq], maxlen=3, truncating="pre")
+    np.testing.assert_array_equal(padded, [seq[-3:]])
+    np.testing.assert_array_equal(mask, [[True, True, True]])
+    padded, _ = pad_sequences([seq], maxlen=3)  # post: the first three steps
+    np.testing.assert_array_equal(padded, [seq[:3]])
+    padded, _ = pad_sequences([np.arange(4.0)], maxlen=2, truncating="pre")
+    np.testing.assert_array_equal(padded, [[[2.0], [3.0]]])
+
+
+def test_pad_sequences_rejects_a_list_of_lists():
+    with pytest.raises(TypeError, match="sequences"):
+        pad_sequences([[1.0, 2.0], [3.0]])
+
+
+def test_standard_scaler_keeps_float32_and_treats_one_ulp_apart_as_constant():
+    train32 = np.array([[1.0, 2.0], [3.0, 5.0]], dtype=np.float32)
+    assert fit_standard_scaler(train32).scale.dtype == np.float32
+    # A feature whose values differ by one unit in the last place of 1e6 is
+    # constant up to rounding: its scale is 1, not 6e-11.
+    big = np.array([[1e6, 0.0], [np.nextafter(1e6, 2e6), 1.0]])
+    scaler = fit_standard_scaler(big)
+    assert scaler.scale[0] == 1.0
+    assert scaler.scale[1] == pytest.approx(0.5, rel=1e-15)

@@ -342,6 +342,7 @@ def test_cell_forward_rejects_bad_input_naming_the_argument(change, error, name)
         (lambda x, h, p: (x[0], h, p), ValueError, "x"),
         (lambda x, h, p: (x, h[:, :3], p), ValueError, "params['W_z']"),
         (lambda x, h, p: (x, h[:1], p), ValueError, "h0"),
+        (lambda x, h, p: (x[:, :, :2], h, p), ValueError, "params['W_z']"),
         (lambda x, h, p: (x.astype(np.int64), h, p), TypeError, "x"),
         (lambda x, h, p: (x, np.full_like(h, np.nan), p), ValueError, "h0"),
         (lambda x, h, p: (x, h, _without(p, "b_z")), KeyError, "b_z"),
