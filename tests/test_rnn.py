@@ -505,3 +505,17 @@ def test_backward_given_the_wrong_cache_type_raises_type_error():
         rnn_backward(g, tuple(layer_cache))
     with pytest.raises(TypeError, match="cache must be the RNNCellCache"):
         rnn_cell_backward(g[:, 0], layer_cache)
+
+
+@pytest.mark.parametrize("wide", ["x", "h0", "W", "b"])
+def test_one_float64_argument_makes_the_whole_rnn_float64(wide):
+    # The result dtype is NumPy's promotion over every argument, not over some.
+    x, h0, params, g = random_problem(21, 2, 3, 2, 3)[:4]
+    arrays = {"x": x, "h0": h0, **params}
+    arrays = {k: v if k == wide else v.astype(np.float32) for k, v in arrays.items()}
+    hs, cache = rnn_forward(
+        arrays["x"], arrays["h0"], {"W": arrays["W"], "b": arrays["b"]}
+    )
+    assert hs.dtype == np.float64
+    dx, dh0, grads = rnn_backward(g, cache)
+    assert dx.dtype == dh0.dtype == grads["W"].dtype == np.float64
