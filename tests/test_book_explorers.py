@@ -42,7 +42,14 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "book" / "_lib"))
 
-from explorers import MAX_STATE_BYTES, Axis, explorer, grid, page_widget_bytes  # noqa: E402
+from explorers import (  # noqa: E402
+    MAX_STATE_BYTES,
+    Axis,
+    explorer,
+    grid,
+    label_html,
+    page_widget_bytes,
+)
 
 BUILD_DIR = Path(os.environ.get("BOOK_BUILD_DIR", ROOT / "_build"))
 TOC_FILE = Path(os.environ.get("BOOK_TOC", ROOT / "_toc.yml"))
@@ -409,3 +416,13 @@ def test_explorer_refuses_ambiguous_readouts_and_oversized_state():
         explorer(lambda a: "", Axis("a", grid(0, 1, 21), "{:.0f}"))
     with pytest.raises(ValueError, match="MB"):
         explorer(lambda a: "x" * 5000, Axis("a", grid(0, 1, 21)), max_bytes=50_000)
+
+
+def test_labels_keep_subscripts_and_math_through_the_widget_manager():
+    """<sub> becomes a styled span, $...$ becomes \\(...\\) (both survive)."""
+    assert label_html("<i>C</i><sub>t−1</sub> and $b_f$") == (
+        '<i>C</i><span style="vertical-align:sub;font-size:80%">t−1</span>'
+        " and \\(b_f\\)"
+    )
+    box = explorer(lambda a: "", Axis("<i>a</i><sub>i</sub>", grid(0, 1, 3)))
+    assert "<sub>" not in box.children[0].description

@@ -59,6 +59,7 @@ __all__ = [
     "explorer",
     "figure_html",
     "grid",
+    "label_html",
     "page_widget_bytes",
     "state_bytes",
 ]
@@ -81,9 +82,8 @@ class Axis:
     Parameters
     ----------
     label : str
-        The control's description, as HTML with Unicode subscripts
-        (``<i>z</i>``, ``<i>C</i>ₜ₋₁``): widget labels are not typeset by
-        MathJax and the widget manager drops ``<sub>`` from them.
+        The control's description: HTML (``<i>C</i><sub>t−1</sub>``) or
+        ``$math$`` (typeset by the page's MathJax), see :func:`label_html`.
     values : sequence of float
         The grid: one panel per value (about 21 is fine enough to explore).
     fmt : str
@@ -270,12 +270,28 @@ def explorer(
     return box
 
 
+_SUB = '<span style="vertical-align:sub;font-size:80%">\\1</span>'
+_SUP = '<span style="vertical-align:super;font-size:80%">\\1</span>'
+
+
+def label_html(label: str) -> str:
+    """A control's description as the widget manager will show it.
+
+    Its sanitizer drops ``<sub>`` and ``<sup>`` but keeps a span's style, and
+    the book's MathJax typesets ``\\(...\\)`` but not ``$...$`` in widget
+    labels: rewrite both.
+    """
+    label = re.sub(r"<sub>(.*?)</sub>", _SUB, label)
+    label = re.sub(r"<sup>(.*?)</sup>", _SUP, label)
+    return re.sub(r"\$([^$]+)\$", r"\\(\1\\)", label)
+
+
 def _control(axis, texts, width, description_width):
     """The widget of one axis: its index is what the stacks follow."""
     common = {
         "options": [(text, k) for k, text in enumerate(texts)],
         "index": axis.initial_index(),
-        "description": axis.label,
+        "description": label_html(axis.label),
         "description_allow_html": True,
         "style": {"description_width": description_width},
     }
