@@ -569,3 +569,52 @@ def test_bad_input_raises_an_error_naming_the_argument(
 ) -> None:
     with pytest.raises(error, match=message):
         convert(*args)
+
+
+# ---------------------------------------------------- mixed dtypes promote
+
+
+def _random_arrays(*shapes, seed=50):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(shape) for shape in shapes]
+
+
+@pytest.mark.parametrize("narrow", [0, 1, 2, 3])
+def test_converters_promote_mixed_dtypes_to_float64_in_every_output(narrow):
+    # One float64 input among float32 ones makes every output float64.
+    d, hidden = 3, 2
+
+    def mixed(arrays):
+        return [
+            a.astype(np.float32) if k != narrow % len(arrays) else a
+            for k, a in enumerate(arrays)
+        ]
+
+    torch_lstm = mixed(
+        _random_arrays((4 * hidden, d), (4 * hidden, hidden), (8,), (8,))
+    )
+    keras = mixed(_random_arrays((d, 4 * hidden), (hidden, 4 * hidden), (8,)))
+    torch_rnn = mixed(
+        _random_arrays((hidden, d), (hidden, hidden), (hidden,), (hidden,))
+    )
+    outputs = {
+        "from_torch_weights": from_torch_weights(*torch_lstm),
+        "from_keras_weights": from_keras_weights(*keras),
+        "from_torch_rnn_weights": from_torch_rnn_weights(*torch_rnn),
+    }
+    for name, params in outputs.items():
+        for key, value in params.items():
+            assert value.dtype == np.float64, (name, key)
+            assert value.flags["C_CONTIGUOUS"], (name, key)
+    lstm = {k: v.astype(np.float32) for k, v in outputs["from_torch_weights"].items()}
+    lstm["b_o"] = lstm["b_o"].astype(np.float64)
+    rnn = {"W": outputs["from_torch_rnn_weights"]["W"].astype(np.float32)}
+    rnn["b"] = outputs["from_torch_rnn_weights"]["b"]
+    for name, arrays in [
+        ("to_torch_weights", to_torch_weights(lstm)),
+        ("to_keras_weights", to_keras_weights(lstm)),
+        ("to_torch_rnn_weights", to_torch_rnn_weights(rnn)),
+    ]:
+        for k, value in enumerate(arrays):
+            assert value.dtype == np.float64, (name, k)
+            assert value.flags["C_CONTIGUOUS"], (name, k)

@@ -404,3 +404,12 @@ def test_scalar_logits_and_zero_classes_raise_value_errors_naming_k():
         softmax_cross_entropy(np.zeros((0, 3)), np.zeros(0, dtype=int))
     with pytest.raises(ValueError, match="must not be empty"):
         mse_loss(np.zeros((0, 2)), np.zeros((0, 2)))
+
+
+def test_mask_of_float32_zeros_and_ones_is_accepted_and_a_scalar_mask_is_not():
+    pred, target = _rand((2, 3), 23), _rand((2, 3), 24)
+    loss32, _ = mse_loss(pred, target, np.array([1.0, 0.0], dtype=np.float32))
+    loss_bool, _ = mse_loss(pred, target, np.array([True, False]))
+    assert loss32 == loss_bool
+    with pytest.raises(ValueError, match="mask must have the shape"):
+        mse_loss(pred, target, np.array(1.0))

@@ -445,3 +445,13 @@ def test_clip_keeps_float32_and_scales_in_float32():
     assert clipped["a"].dtype == np.float32
     assert total == pytest.approx(5.0, rel=1e-15)
     np.testing.assert_allclose(clipped["a"], [0.6, 0.8], rtol=1e-7)
+
+
+def test_state_missing_a_parameter_is_rejected_naming_it():
+    params, grads = _fresh()
+    _, state = sgd_step(params, grads, lr=0.1, momentum=0.9)
+    state = {**state, "velocity": {"W": state["velocity"]["W"]}}
+    with pytest.raises(
+        KeyError, match="state\\['velocity'\\] is missing key\\(s\\) 'b'"
+    ):
+        sgd_step(params, grads, state, lr=0.1, momentum=0.9)
