@@ -8,6 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint format book vendor student-notebooks bench fixtures clean \
+	mutation \
 	system-deps-book system-deps-test
 
 # What the book and the tests need beyond pip, as Debian packages:
@@ -131,6 +132,26 @@ bench: install
 # (see tests/fixtures/README.md), e.g. make fixtures TORCH_PYTHON=/tmp/torchvenv/bin/python
 fixtures:
 	$(or $(TORCH_PYTHON),$(PYTHON)) tests/fixtures/make_torch_fixtures.py
+
+# Mutation testing, not part of `make test` (tools/mutation.py; about 30 min
+# for lstm_ref on 2 cores). mutmut lives in its own virtual environment so that
+# its dependencies never enter the project's; MUTATION_TARGETS=lstm_ref (or
+# grader) runs one target.
+MUT_VENV := .venv-mutation
+MUT_STAMP := $(MUT_VENV)/.installed
+MUTATION_TARGETS ?=
+
+$(MUT_STAMP): requirements.txt tools/requirements-mutation.txt pyproject.toml
+	$(PYTHON) -m venv $(MUT_VENV)
+	$(MUT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(MUT_VENV)/bin/python -m pip install --quiet -r requirements.txt \
+		-r tools/requirements-mutation.txt
+	$(MUT_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	$(MUT_VENV)/bin/python -m pip check
+	touch $@
+
+mutation: $(MUT_STAMP)
+	$(MUT_VENV)/bin/python tools/mutation.py $(MUTATION_TARGETS)
 
 clean:
 	rm -rf _build book/_static/vendor
