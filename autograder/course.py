@@ -12,6 +12,7 @@ and the failure is recorded for them.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -20,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections import Counter
@@ -662,6 +664,7 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
 
 _WORKER_COURSE: Course | None = None
+_WORKER_BUSY = False
 
 
 def _kill_children() -> None:
@@ -685,9 +688,20 @@ def _kill_children() -> None:
 
 
 def _stop_worker(_signum: int, _frame: object) -> None:
-    # Kill the running sandbox (and the spare one) and leave at once: the
-    # parent forgets the half-graded student in the gradebook and status.
+    # Kill the running sandbox (and the spare one) first, so that nothing the
+    # student wrote runs on; then unwind through the sandbox's own clean-up
+    # (its cgroup) and leave. The parent forgets the half-graded student in
+    # the gradebook and the status book.
     _kill_children()
+    threading.Timer(3.0, os._exit, (130,)).start()  # should the unwinding stall
+    if _WORKER_BUSY:
+        raise KeyboardInterrupt
+    _leave()
+
+
+def _leave() -> None:
+    with suppress(Exception):
+        atexit._run_exitfuncs()  # the spare sandbox and its cgroup
     os._exit(130)
 
 
@@ -703,5 +717,13 @@ def _start_worker(
 
 
 def _grade_in_worker(assignment: str, student: str) -> StudentResult:
+    global _WORKER_BUSY  # noqa: PLW0603
     assert _WORKER_COURSE is not None
-    return _WORKER_COURSE._autograde_one(assignment, student)
+    _WORKER_BUSY = True
+    try:
+        return _WORKER_COURSE._autograde_one(assignment, student)
+    except KeyboardInterrupt:
+        _leave()
+        raise  # not reached: _leave exits
+    finally:
+        _WORKER_BUSY = False
