@@ -49,17 +49,47 @@ def test_every_exported_name_exists_and_has_a_docstring():
             assert inspect.getdoc(obj), f"lstm_ref.{name} has no docstring"
 
 
+# Run in a fresh interpreter: a finder first on sys.meta_path records every
+# attempt to import one of these, so the test fails on an ``import torch``
+# even where torch is not installed (a guarded import would otherwise pass).
+_IMPORT_SPY = """
+import importlib, pkgutil, sys
+FORBIDDEN = ("torch", "keras", "tensorflow", "jax")
+attempts = []
+
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in FORBIDDEN:
+            attempts.append(name)
+        return None
+
+sys.meta_path.insert(0, Spy())
+import lstm_ref
+for module in pkgutil.iter_modules(lstm_ref.__path__):
+    importlib.import_module("lstm_ref." + module.name)
+loaded = [m for m in FORBIDDEN if m in sys.modules]
+print(",".join(sorted(set(attempts) | set(loaded))))
+"""
+
+
 def test_importing_lstm_ref_imports_neither_torch_nor_keras():
-    code = (
-        "import sys, lstm_ref; "
-        "bad = [m for m in ('torch', 'keras', 'tensorflow', 'jax') "
-        "if m in sys.modules]; "
-        "print(','.join(bad))"
+    """No module of lstm_ref even tries to import torch, keras, tensorflow, jax."""
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT_SPY], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "", f"lstm_ref tried to import {out.stdout.strip()}"
+
+
+def test_the_import_spy_sees_an_import_of_a_missing_package():
+    # The check above must not pass just because torch is absent here.
+    code = _IMPORT_SPY.replace(
+        "import lstm_ref\n",
+        "import lstm_ref\ntry:\n    import jax.numpy\nexcept ImportError:\n    pass\n",
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert out.stdout.strip() == ""
+    assert "jax" in out.stdout.strip().split(",")
 
 
 def test_readme_python_example_runs():
