@@ -140,8 +140,24 @@ def _unsafe_member(name: str) -> bool:
     )
 
 
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """The member's name as the platform wrote it.
+
+    A zip without the UTF-8 flag is read as CP437 by the zip format's rule,
+    but platforms write UTF-8 names without setting the flag: ``müller``
+    would come out as ``m├╝ller``. Such a name is read back as UTF-8.
+    """
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def _zip_entries(archive: zipfile.ZipFile, label: str) -> Iterator[_Entry]:
     for info in archive.infolist():
+        info.filename = _member_name(info)
         member = PurePosixPath(info.filename)
         if info.is_dir() or "__MACOSX" in member.parts:
             continue

@@ -520,3 +520,20 @@ def test_blank_notebooks_and_answers_naming_lstm_ref_are_flagged(tmp_path):
     assert rows["refcaller"]["flags"] == "uses lstm_ref"
     assert "add" in rows["refcaller"]["reason"]
     assert (rows["honest"]["status"], rows["honest"]["flags"]) == ("ok", "")
+
+
+def test_utf8_names_in_a_zip_without_the_utf8_flag_are_read_as_utf8(tmp_path):
+    # Written with an ASCII placeholder (no UTF-8 flag), then the name's
+    # bytes replaced by UTF-8 ones, as a platform that does not set the flag
+    # writes them; the zip format would read them as CP437.
+    archive = tmp_path / "noflag.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("mXXllerjXXrgen_33333_678903_F1.ipynb", PERFECT)
+    raw = archive.read_bytes().replace(b"XX", "ü".encode())
+    archive.write_bytes(raw)
+    with zipfile.ZipFile(archive) as handle:
+        assert handle.infolist()[0].flag_bits & 0x800 == 0
+        assert handle.namelist() != ["müllerjürgen_33333_678903_F1.ipynb"]
+    found = collect.from_zip(archive, "F1", Canvas())
+    assert found["33333"].name == "müllerjürgen"
+    assert found["33333"].notebooks == [("F1.ipynb", PERFECT)]
