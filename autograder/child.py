@@ -37,8 +37,8 @@ import numpy as np  # noqa: E402
 import protocol  # noqa: E402
 
 NOT_AVAILABLE = (
-    "lstm_ref is not available in the grader (nor in your assignment): write "
-    "this function yourself with NumPy"
+    "lstm_ref is not available in the grader: write this function yourself "
+    "with NumPy"
 )
 
 
@@ -237,6 +237,13 @@ class Child:
                 return
         except protocol.ProtocolError as error:
             self.send({"raised": {"type": "ProtocolError", "message": str(error)}})
+            return
+        except Exception as error:  # noqa: BLE001 (student code broke this loop)
+            message = f"the notebook broke the grader's runner: {_text(error, 2000)}"
+            if op == "cell":
+                self.send({"error": {"ename": "RunnerError", "evalue": message}})
+            else:
+                self.send({"raised": {"type": "RunnerError", "message": message}})
             return
         self.send(
             {"raised": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}

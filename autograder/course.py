@@ -52,6 +52,7 @@ from autograder.preprocessors import (
     HideTestTracebacks,
     MathPlaceholders,
     RedactHiddenTestLines,
+    SanitiseOutputs,
     finish_feedback_page,
 )
 from autograder.sandbox import SandboxExecute, SaveVerdicts, check_sandbox
@@ -162,6 +163,7 @@ def load_config(course_dir: Path, db_url: str | None = None) -> Config:
         AssignLatePenalties,
     ]
     config.GenerateFeedback.preprocessors = [
+        SanitiseOutputs,
         RedactHiddenTestLines,
         ClearHiddenTests,
         MathPlaceholders,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 
 import latex2mathml.converter
 from nbconvert.exporters.exporter import ResourcesDict
@@ -96,6 +97,71 @@ class RedactHiddenTestLines(NbGraderPreprocessor):
         return nb, resources
 
 
+# What a feedback page may show of an output: text and pictures that cannot
+# run code. HTML, SVG, JavaScript, Markdown and LaTeX a student's code
+# displayed are dropped (their text/plain form, if any, is kept).
+SAFE_MIME_TYPES = ("text/plain", "image/png", "image/jpeg")
+_BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]*$")
+MAX_OUTPUT_CHARS = 64 << 10
+
+
+def _cut_text(text: str) -> str:
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return text
+    return text[:MAX_OUTPUT_CHARS] + f"\n[output cut at {MAX_OUTPUT_CHARS >> 10} KiB]\n"
+
+
+class SanitiseOutputs(NbGraderPreprocessor):
+    """Make every output of the autograded notebook safe to show a student.
+
+    Student output is untrusted: only text and PNG/JPEG pictures are kept,
+    each bounded in size (nbconvert escapes text into the page). A test
+    cell's outputs are the judge's own: what the test printed and its
+    verdict's message. What student code printed while a test called it is
+    never among them (the sandbox keeps it in the cell's metadata for the
+    instructor), so a hidden test's inputs cannot be echoed to the student.
+    """
+
+    def preprocess_cell(
+        self, cell: NotebookNode, resources: ResourcesDict, index: int
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        if cell.cell_type != "code":
+            return cell, resources
+        test = utils.is_grade(cell) and not utils.is_solution(cell)
+        kept = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if test and kind not in ("stream", "error"):
+                continue  # a test cell's outputs are the judge's text only
+            if kind == "stream":
+                output.text = _cut_text(str(output.get("text", "")))
+            elif kind == "error":
+                output.ename = str(output.get("ename", "Error"))[:100]
+                output.evalue = _cut_text(str(output.get("evalue", "")))
+                output.traceback = [
+                    _cut_text(str(line)) for line in output.get("traceback", [])[-20:]
+                ]
+            elif kind in ("display_data", "execute_result"):
+                data = {
+                    mime: value
+                    for mime, value in output.get("data", {}).items()
+                    if mime in SAFE_MIME_TYPES
+                    and isinstance(value, str)
+                    and (mime == "text/plain" or _BASE64.match(value))
+                }
+                if not data:
+                    continue
+                if "text/plain" in data:
+                    data["text/plain"] = _cut_text(data["text/plain"])
+                output.data = data
+                output.metadata = {}
+            else:
+                continue
+            kept.append(output)
+        cell.outputs = kept
+        return cell, resources
+
+
 class HideTestTracebacks(NbGraderPreprocessor):
     """Reduce a failed test cell's traceback to its last line.
 
@@ -130,7 +196,11 @@ _MATH = re.compile(
     r"|(?<![\\$])\$(?P<i1>[^$\n]+?)(?<!\\)\$(?!\$)",  # $ inline $
     re.DOTALL,
 )
-_PLACEHOLDER = re.compile(r"MATH(BLOCK|INLINE)([0-9a-f]+)MATHEND")
+# A token of this process in every placeholder, so that text a student's
+# code printed cannot pass for one (it would be turned into MathML, or break
+# the page with a placeholder that is not hexadecimal).
+_TOKEN = secrets.token_hex(8)
+_PLACEHOLDER = re.compile(rf"MATH{_TOKEN}(BLOCK|INLINE)([0-9a-f]+)MATHEND")
 _MATHJAX_BLOCK = re.compile(
     r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL
 )
@@ -141,7 +211,7 @@ def _placeholder(match: re.Match) -> str:
     display = match.group("d1") or match.group("d2")
     tex = display if display is not None else match.group("i1") or match.group("i2")
     kind = "BLOCK" if display is not None else "INLINE"
-    return f"MATH{kind}{tex.strip().encode().hex()}MATHEND"
+    return f"MATH{_TOKEN}{kind}{tex.strip().encode().hex()}MATHEND"
 
 
 class MathPlaceholders(NbGraderPreprocessor):
@@ -189,9 +259,20 @@ def finish_feedback_page(page: str) -> str:
     """The feedback HTML with its formulas in MathML and no MathJax to load."""
 
     def mathml(match: re.Match) -> str:
-        tex = bytes.fromhex(match.group(2)).decode()
+        try:
+            tex = bytes.fromhex(match.group(2)).decode()
+        except ValueError:
+            return html.escape(match.group(0))
         return tex_to_mathml(tex, display=match.group(1) == "BLOCK")
 
     page = _MATHJAX_BLOCK.sub("", page)
     page = _MATHJAX_SCRIPT.sub("", page)
-    return _PLACEHOLDER.sub(mathml, page)
+    page = _PLACEHOLDER.sub(mathml, page)
+    # No script runs on the page, whatever got into it: it needs none.
+    return page.replace("<head>", "<head>\n" + CSP_META, 1)
+
+
+CSP_META = (
+    '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+    "style-src 'unsafe-inline'; img-src data:; font-src data:\">"
+)

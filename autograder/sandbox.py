@@ -451,6 +451,9 @@ class SandboxExecute(NbGraderPreprocessor):
     output_notebook_kib = Int(1024, help="Output kept per notebook (KiB).").tag(
         config=True
     )
+    max_message_mib = Int(
+        256, help="Largest message the notebook may send the judge (MiB)."
+    ).tag(config=True)
     slack = Float(1.0, help="Seconds allowed beyond a budget for bookkeeping.")
 
     def limits(self) -> Limits:
@@ -461,7 +464,7 @@ class SandboxExecute(NbGraderPreprocessor):
             workdir_bytes=self.workdir_mib << 20,
             max_tasks=self.max_tasks,
             output_cell_bytes=self.output_cell_kib << 10,
-            max_message_bytes=max(self.memory_mib << 20, 64 << 20),
+            max_message_bytes=self.max_message_mib << 20,
         )
 
     def preprocess(self, nb: NotebookNode, resources: dict):
@@ -627,6 +630,10 @@ class SandboxExecute(NbGraderPreprocessor):
                     "the notebook's processes used more than the "
                     f"{self.memory_mib} MiB of memory they may have together, "
                     "and were stopped during this cell"
+                )
+                problems.append(
+                    f"ran out of memory in {name} (the cap is {self.memory_mib} "
+                    "MiB over all of the notebook's processes)"
                 )
             else:
                 message = (

@@ -233,7 +233,11 @@ def test_a3_fixture_submissions_are_what_the_script_writes():
 
 def test_every_a3_submission_is_graded(course):
     assert f"autograded {len(GRADED)} of {len(GRADED)}" in course["autograde"]
-    assert {row["status"] for row in course["rows"].values()} == {"ok"}
+    # The blank notebook and the one naming lstm_ref are graded and flagged.
+    flagged = {"blank", "calls_ref"}
+    rows = course["rows"]
+    assert {r["status"] for s, r in rows.items() if s not in flagged} == {"ok"}
+    assert {rows[s]["status"] for s in flagged} == {"needs attention"}
 
 
 def test_the_master_scores_full_marks(course):
@@ -247,7 +251,12 @@ def test_the_untouched_student_notebook_scores_zero_without_error(course):
     assert score == 0
     assert set(cells.values()) == {0}
     row = course["rows"]["blank"]
-    assert (row["status"], row["score"], row["max_score"]) == ("ok", "0", "35")
+    assert (row["status"], row["score"], row["max_score"]) == (
+        "needs attention",
+        "0",
+        "35",
+    )
+    assert "blank" in row["reason"]
     assert "lstm_cell_backward is not written yet" in feedback(course, "blank")
 
 
@@ -306,7 +315,10 @@ def test_a_checker_that_calls_lstm_ref_gets_no_credit_and_is_told_why(course):
         "test_numerical_gradient_values",
         "test_numerical_gradient_centred",
     }
-    assert "your numerical_gradient calls lstm_ref" in feedback(course, "calls_ref")
+    assert (
+        "your numerical_gradient uses lstm_ref, which the grader does not have"
+        in feedback(course, "calls_ref")
+    )
 
 
 def test_wrong_quick_check_answers_cost_their_points_and_say_so(course):
