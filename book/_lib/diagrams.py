@@ -864,14 +864,15 @@ def rnn_cell(highlight: str | None = None) -> Figure:
 
 
 def gru_cell(highlight: str | None = None) -> Figure:
-    """The GRU cell of ``lstm_ref.gru`` (the book's equations, ch. 15).
+    """The GRU cell of chapter 15 (eq. 15 of the book, Cho et al. 2014, eq. 7).
 
     ``z_t = σ(W_z·[h_{t-1}, x_t] + b_z)``, ``r_t = σ(W_r·[h_{t-1}, x_t] + b_r)``,
     ``h̃_t = tanh(W_h·[r_t ⊙ h_{t-1}, x_t] + b_h)`` and
-    ``h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t``: the state runs along the top
-    like the LSTM's belt, ``1 - z_t`` plays the forget gate and ``z_t`` the
-    input gate. The reset gate acts before the candidate's matrix product
-    (PyTorch's ``nn.GRU`` applies it after, and weighs ``h_{t-1}`` by ``z``).
+    ``h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t`` (Cho et al., d2l and PyTorch
+    weigh ``h_{t-1}`` by ``z``): the state runs along the top like the LSTM's
+    belt, ``z_t`` plays the forget gate and ``1 - z_t`` the input gate. The
+    reset gate acts before the candidate's matrix product (PyTorch's
+    ``nn.GRU`` applies it after).
 
     ``highlight``: None, ``"state"``, ``"update gate"``, ``"reset gate"`` or
     ``"candidate"`` (short forms ``"update"``, ``"reset"``).
@@ -890,9 +891,9 @@ def gru_cell(highlight: str | None = None) -> Figure:
         9.0,
         9.0,
     )
-    gate_y, rh_y, split_y, one_y, mix_y, low_y = 2.4, 3.7, 4.25, 5.0, 4.25, 0.75
+    gate_y, rh_y, split_y, mix_y, low_y = 2.4, 3.7, 4.25, 4.25, 0.75
     top = gate_y + GATE_H / 2 + 0.05
-    # The state line: h_{t-1} -> × (1 - z_t) -> + z_t ⊙ h̃_t -> h_t.
+    # The state line: h_{t-1} -> × z_t -> + (1 - z_t) ⊙ h̃_t -> h_t.
     c.wire([(0.0, BELT_Y), (x_keep - R, BELT_Y)], "h_in", colour=STATE, width=2.6)
     c.text(-0.15, BELT_Y, "$h_{t-1}$", "h_in", ha="right", va="center")
     c.node(x_keep, BELT_Y, r"$\times$", "keep_mul", edge=STATE)
@@ -971,19 +972,20 @@ def gru_cell(highlight: str | None = None) -> Figure:
         ha="left",
         va="center",
     )
-    # Update gate: 1 - z_t keeps the old state, z_t lets the candidate in.
-    c.wire([(x_z, top), (x_z, one_y - R)], "z_out")
+    # Update gate: z_t keeps the old state, 1 - z_t lets the candidate in.
+    x_one = (x_z + x_cand) / 2
+    c.wire([(x_z, top), (x_keep, BELT_Y - R)], "z_out")
     c.text(x_z + 0.12, (rh_y + split_y) / 2, "$z_t$", "z_out", ha="left", va="center")
     c.dot(x_z, split_y, "z_mix")
-    c.node(x_z, one_y, "$1-$", "one_minus", size=FONT_SIZE - 3)
-    c.wire([(x_z, one_y + R), (x_keep, BELT_Y - R)], "one_minus")
-    c.wire([(x_z, split_y), (x_cand - R, split_y)], "z_mix")
+    c.wire([(x_z, split_y), (x_one - R, split_y)], "z_mix")
+    c.node(x_one, split_y, "$1-$", "one_minus", size=FONT_SIZE - 3)
+    c.wire([(x_one + R, split_y), (x_cand - R, split_y)], "one_minus")
     c.node(x_cand, mix_y, r"$\times$", "mix_mul")
     c.wire([(x_cand, mix_y + R), (x_add, BELT_Y - R)], "mix_out")
     c.text(
         x_cand + 0.15,
         (mix_y + BELT_Y) / 2,
-        r"$z_t \odot \tilde{h}_t$",
+        r"$(1 - z_t) \odot \tilde{h}_t$",
         "mix_out",
         ha="left",
         va="center",
@@ -992,7 +994,7 @@ def gru_cell(highlight: str | None = None) -> Figure:
     c.text(
         (x_keep + x_add) / 2 - 0.55 + 0.55,
         BELT_Y + 0.3,
-        r"$(1 - z_t) \odot h_{t-1}$",
+        r"$z_t \odot h_{t-1}$",
         "state_mid",
         ha="center",
         va="bottom",
