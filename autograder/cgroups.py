@@ -166,6 +166,18 @@ class CgroupFactory:
             "--scope -p Delegate=yes`)"
         )
 
+    def remove_stale(self, older_than: float = 3600.0) -> None:
+        """Remove empty groups of earlier runs (a grader that was killed
+        leaves its group behind); recent ones may belong to a running one."""
+        now = time.time()
+        for parent in set(self.parents.values()):
+            for group in parent.glob("lstm-grade-*"):
+                with contextlib.suppress(OSError):
+                    if now - group.stat().st_mtime < older_than:
+                        continue
+                    if not (group / "cgroup.procs").read_text().split():
+                        group.rmdir()
+
     @property
     def available(self) -> bool:
         return self.version > 0

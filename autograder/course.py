@@ -55,7 +55,12 @@ from autograder.preprocessors import (
     SanitiseOutputs,
     finish_feedback_page,
 )
-from autograder.sandbox import SandboxExecute, SaveVerdicts, check_sandbox
+from autograder.sandbox import (
+    SandboxExecute,
+    SaveVerdicts,
+    check_sandbox,
+    limits_not_enforced,
+)
 from autograder.status import StatusBook
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -337,6 +342,7 @@ class Course:
         if not todo:
             return results
         check_sandbox()
+        _say_limits_not_enforced()
         if not self.is_released(assignment):
             self.release(assignment)
         self.check_memory_cap()
@@ -663,6 +669,19 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         if process.is_alive():
             process.kill()
             process.join(5)
+
+
+_LIMITS_SAID: list[str] = []
+
+
+def _say_limits_not_enforced() -> None:
+    """Say once per run which limits this machine cannot enforce (never drop
+    one silently); each graded notebook's metadata keeps the same list."""
+    if _LIMITS_SAID:
+        return
+    _LIMITS_SAID.append("said")
+    for limit in limits_not_enforced():
+        print(f"warning: not enforced on this machine: {limit}", file=sys.stderr)
 
 
 _WORKER_COURSE: Course | None = None

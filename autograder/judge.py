@@ -37,6 +37,7 @@ import select
 import time
 import traceback
 import types
+import warnings
 
 import numpy as np
 
@@ -156,9 +157,19 @@ class Channel:
         encoder = protocol.Encoder(self._other, None, known=self._known)
         message = protocol.encode_message(header, values or {}, encoder)
         try:
-            protocol.write_frame(self.fd_out, message, encoder.buffers)
+            protocol.write_frame(self.fd_out, message, encoder.buffers, self._writable)
         except OSError:
             raise SandboxGone("died") from None
+
+    def _writable(self) -> None:
+        """Wait until the pipe to the child takes more, within the deadline
+        (a child that stops reading must not block the judge)."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise SandboxGone("timeout")
+        _, ready, _ = select.select([], [self.fd_out], [], min(remaining, 3600))
+        if not ready and time.monotonic() >= self.deadline:
+            raise SandboxGone("timeout")
 
     def _other(self, value: object, why: str) -> dict:
         if isinstance(value, Handle):
@@ -258,6 +269,12 @@ class Channel:
         output = message.get("output")
         if isinstance(output, str) and output:
             self.student_output.append(output)
+        said = message.get("warnings")
+        for item in said if isinstance(said, list) else []:
+            if isinstance(item, list) and len(item) == 2:
+                category = _WARNINGS.get(str(item[0]), UserWarning)
+                # As if the student's function had warned, at the test's call.
+                warnings.warn(str(item[1])[:500], category, stacklevel=4)
         if "raised" in message:
             raised = message["raised"] if isinstance(message["raised"], dict) else {}
             type_name = str(raised.get("type", "Exception"))[:100]
@@ -275,7 +292,8 @@ class Channel:
         seconds: float | None = None,
     ) -> object:
         self.calls += 1
-        header: dict = {"op": "call"}
+        # The test's np.errstate (say over="raise") applies to the call.
+        header: dict = {"op": "call", "errstate": np.geterr()}
         saved_deadline = self.deadline
         if seconds is not None:
             # The child stops the call itself after ``seconds``; a call that
@@ -474,6 +492,11 @@ class JudgeNamespace(dict):
 
 
 _BUILTIN_NAMES = frozenset(vars(builtins))
+_WARNINGS = {
+    name: value
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, Warning)
+}
 
 
 class Judge:
@@ -526,10 +549,16 @@ class Judge:
         error = None
         try:
             code = compile(source, filename, "exec")
+            # The grading process's own warning filters (pytest's "error",
+            # say) must not decide a verdict, and a student's warning text is
+            # never printed into a test's output: a test that cares about
+            # warnings sets its own filter.
             with (
                 contextlib.redirect_stdout(judge_out),
                 contextlib.redirect_stderr(judge_out),
+                warnings.catch_warnings(),
             ):
+                warnings.simplefilter("ignore")
                 exec(code, namespace)  # noqa: S102 (the instructor's test cell)
         except SandboxGone:
             raise
@@ -571,12 +600,11 @@ def _message(error: BaseException) -> str:
 def _instructor_traceback(error: BaseException, filename: str) -> list[str]:
     """The traceback through the test cell (the instructor's copy only)."""
     frames = traceback.extract_tb(error.__traceback__)
-    keep = [
-        f
-        for f in frames
-        if f.filename == filename or not f.filename.endswith(("judge.py",))
-    ]
-    lines = traceback.format_list(keep[-8:])
+    keep = [f for f in frames if not f.filename.endswith(("judge.py",))]
+    lines = []
+    for frame in keep[-8:]:
+        lines.append(f"{frame.filename}, line {frame.lineno}, in {frame.name}\n")
+        lines.append(f"----> {frame.lineno} {frame.line or ''}\n")
     lines.append(f"{type(error).__name__}: {error}\n")
     if isinstance(error, StudentError) and error.student_traceback:
         lines.append("In the student's code:\n" + error.student_traceback)

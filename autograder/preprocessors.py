@@ -55,11 +55,11 @@ class RedactHiddenTestLines(NbGraderPreprocessor):
     """Replace any hidden-test line quoted in an output with a placeholder.
 
     Runs before nbgrader's ClearHiddenTests, while the autograded notebook
-    still marks its hidden tests. The runner already keeps test cells'
-    source out of reach of the usual ways code prints its caller
-    (``traceback.print_stack()``, ``inspect``); this catches what still gets
-    into an output verbatim, in every cell's text, HTML, error message and
-    traceback, before the page is written for the student.
+    still marks its hidden tests. Test cells never enter the sandbox, so
+    student code cannot find their source to print it; this catches any
+    hidden-test line that still gets into an output verbatim, in every
+    cell's text, HTML, error message and traceback, before the page is
+    written for the student.
     """
 
     def preprocess(

@@ -70,21 +70,23 @@ class FrameTooLarge(ProtocolError):
 # -- framing ------------------------------------------------------------------
 
 
-def write_frame(fd: int, header: dict, buffers: list[bytes | memoryview]) -> None:
-    """Write one message (header and array bytes) to the descriptor ``fd``."""
+def write_frame(fd: int, header: dict, buffers: list, wait=None) -> None:
+    """Write one message (header and array bytes) to the descriptor ``fd``;
+    ``wait`` (if given) is called before each write and may raise."""
     head = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
     sizes = [memoryview(b).nbytes for b in buffers]
-    header_bytes = head
-    _write_all(fd, _FRAME.pack(len(header_bytes), sum(sizes)))
-    _write_all(fd, header_bytes)
+    _write_all(fd, _FRAME.pack(len(head), sum(sizes)), wait)
+    _write_all(fd, head, wait)
     for buffer in buffers:
-        _write_all(fd, memoryview(buffer).cast("B"))
+        _write_all(fd, memoryview(buffer).cast("B"), wait)
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
+def _write_all(fd: int, data: bytes | memoryview, wait=None) -> None:
     view = memoryview(data)
     while view.nbytes:
-        written = os.write(fd, view)
+        if wait is not None:
+            wait()
+        written = os.write(fd, view[: 1 << 16] if wait is not None else view)
         view = view[written:]
 
 

@@ -27,6 +27,7 @@ import base64
 import csv
 import html
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,6 +266,19 @@ def _similarity_html(pairs: list[Match], reference: list[Match]) -> str:
     return "\n".join(parts)
 
 
+def _limits_not_enforced(course: Course, assignment: str, student: str) -> list[str]:
+    """What the sandbox said it could not enforce for this student's notebooks."""
+    found = []
+    folder = course.root / "autograded" / student / assignment
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            meta = json.loads(path.read_text("utf-8")).get("metadata", {})
+        except (OSError, ValueError):
+            continue
+        found += meta.get("autograder", {}).get("limits_not_enforced", [])
+    return [str(limit) for limit in found]
+
+
 def write_report(
     course: Course,
     assignment: str,
@@ -363,6 +377,20 @@ def write_report(
         "</li>"
         for r in attention
     )
+    unenforced = sorted(
+        {
+            limit
+            for student in course.submitted_students(assignment)
+            for limit in _limits_not_enforced(course, assignment, student)
+        }
+    )
+    limits_html = (
+        "<h2>Limits this machine did not enforce</h2>\n<ul>\n"
+        + "\n".join(f"<li>{html.escape(limit)}</li>" for limit in unenforced)
+        + "\n</ul>"
+        if unenforced
+        else "<p>Every sandbox limit was enforced.</p>"
+    )
     histogram = _histogram(scores, assignment)
     bars = _failure_bars(stats, assignment)
     mean = sum(v for _, v, _ in scores) / len(scores) if scores else 0.0
@@ -398,6 +426,7 @@ td, th {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }}
 <ul>
 {late_html or "<li>nobody</li>"}
 </ul>
+{limits_html}
 {similar_html}
 </body></html>
 """

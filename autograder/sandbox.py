@@ -97,7 +97,10 @@ class Limits:
 
 @functools.cache
 def cgroup_factory() -> CgroupFactory:
-    return CgroupFactory()
+    factory = CgroupFactory()
+    if factory.available:
+        factory.remove_stale()
+    return factory
 
 
 def limits_not_enforced() -> list[str]:

@@ -139,12 +139,14 @@ def test_an_overflowing_sigmoid_costs_only_the_stability_test(course):
 
 def test_a_function_that_calls_lstm_ref_gets_no_credit_and_is_told_why(course):
     score, cells = grades(course, "calls_ref")
-    # lstm_forward calls the student's lstm_cell_forward, which is charged
-    # for the call into lstm_ref; lstm_forward itself is right.
+    # lstm_cell_forward uses lstm_ref, which the sandbox does not have;
+    # lstm_forward is tested with lstm_ref's step in its place, and is right.
     assert lost(cells, course) == {"test_lstm_cell_forward"}
     assert score == MAX_SCORE - 3
     feedback = readable_text(course["root"] / "feedback/calls_ref/A2/A2.html")
-    assert "your lstm_cell_forward calls lstm_ref" in feedback
+    assert "your lstm_cell_forward uses lstm_ref, which the grader does not have" in (
+        feedback
+    )
 
 
 def test_wrong_quick_check_answers_cost_their_points(course):

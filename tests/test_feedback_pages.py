@@ -88,7 +88,10 @@ def test_formulas_of_markdown_cells_become_mathml_and_mathjax_goes():
     assert "$" not in markdown.replace(r"\$", "")
     assert "\\(" not in markdown
     assert "\\odot" not in markdown
-    assert len(re.findall(r"MATH(?:INLINE|BLOCK)[0-9a-f]+MATHEND", markdown)) == 4
+    assert (
+        len(re.findall(r"MATH[0-9a-f]{16}(?:INLINE|BLOCK)[0-9a-f]+MATHEND", markdown))
+        == 4
+    )
     assert nb.cells[1].source == code  # code cells keep their dollars
     page = (
         "<head><!-- Load mathjax -->\n"
