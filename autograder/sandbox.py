@@ -364,9 +364,11 @@ _spare: _Session | None = None
 
 def _close_spare() -> None:
     global _spare  # noqa: PLW0603 (one spare session per grading process)
-    if _spare is not None:
-        _spare.close()
-        _spare = None
+    session, _spare = _spare, None
+    if session is not None:
+        # At exit, after Ctrl-C too: kill it quietly, whatever state it is in.
+        with contextlib.suppress(BaseException):
+            session.close()
 
 
 atexit.register(_close_spare)
