@@ -45,6 +45,8 @@ def sync(path: Path) -> int:
 
 
 if __name__ == "__main__":
-    roots = [Path(p) for p in sys.argv[1:]] or sorted(Path("solutions").glob("A*/*.ipynb"))
+    roots = [Path(p) for p in sys.argv[1:]] or sorted(
+        Path("solutions").glob("A*/*.ipynb")
+    )
     for p in roots:
         sync(p)
