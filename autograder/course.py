@@ -714,6 +714,9 @@ def _stop_worker(_signum: int, _frame: object) -> None:
     # (its cgroup) and leave. The parent forgets the half-graded student in
     # the gradebook and the status book.
     _kill_children()
+    # A connection closed half-way while unwinding is expected now: say
+    # nothing of it (the parent reports the run), rather than a traceback.
+    sys.unraisablehook = lambda _unraisable: None
     threading.Timer(3.0, os._exit, (130,)).start()  # should the unwinding stall
     if _WORKER_BUSY:
         raise KeyboardInterrupt
