@@ -36,7 +36,6 @@ import os
 import select
 import time
 import traceback
-import types
 import warnings
 
 import numpy as np
@@ -609,9 +608,3 @@ def _instructor_traceback(error: BaseException, filename: str) -> list[str]:
     if isinstance(error, StudentError) and error.student_traceback:
         lines.append("In the student's code:\n" + error.student_traceback)
     return ["".join(lines)]
-
-
-def function_like(value: object) -> bool:
-    return isinstance(
-        value, (RemoteFunction, types.FunctionType, types.BuiltinFunctionType)
-    )

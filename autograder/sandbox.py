@@ -77,7 +77,6 @@ HELPER_PREFIX = "test_helpers"
 # in the source notebook: the grader skips them while the student left them
 # as they were.
 SKIP_TAG = "grader-skip"
-SKIP_KEY = "\0skip"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -404,19 +403,22 @@ def _source_notebook(config, resources: dict) -> NotebookNode | None:
     return nbformat.read(path, as_version=4)
 
 
-def judge_cells(source: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, str]]:
-    """The helper cells and the test cells of a source notebook.
+def judge_cells(
+    source: NotebookNode,
+) -> tuple[list[tuple[str, str]], dict[str, str], set[str]]:
+    """The helper cells, the test cells and the skipped demonstrations of a
+    source notebook.
 
     Helper cells are locked cells with a ``grade_id`` starting with
     ``test_helpers``; test cells are graded cells that are not answers.
     Both run in the judge only, from this (trusted) notebook's text.
     """
-    helpers, tests = [], {}
+    helpers, tests, skipped = [], {}, set()
     for cell in source.cells:
         if cell.cell_type != "code":
             continue
         if SKIP_TAG in cell.metadata.get("tags", []):
-            tests.setdefault(SKIP_KEY, set()).add(cell.source.strip())
+            skipped.add(cell.source.strip())
             continue
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id") or ""
@@ -426,7 +428,7 @@ def judge_cells(source: NotebookNode) -> tuple[list[tuple[str, str]], dict[str, 
             tests[grade_id] = cell.source
         elif grade_id.startswith(HELPER_PREFIX):
             helpers.append((grade_id, cell.source))
-    return helpers, tests
+    return helpers, tests, skipped
 
 
 class SandboxExecute(NbGraderPreprocessor):
@@ -475,7 +477,9 @@ class SandboxExecute(NbGraderPreprocessor):
     def preprocess(self, nb: NotebookNode, resources: dict):
         problems: list[str] = []
         source = _source_notebook(self.config, resources)
-        helpers, tests = judge_cells(source) if source is not None else ([], {})
+        helpers, tests, skipped = (
+            judge_cells(source) if source is not None else ([], {}, set())
+        )
         build_dir = resources.get("metadata", {}).get("path")
         limits = self.limits()
         session = _session(limits)
@@ -490,7 +494,7 @@ class SandboxExecute(NbGraderPreprocessor):
                         and item.suffix != ".ipynb"
                     ):
                         shutil.copy(item, session.seed / item.name)
-            self._run(nb, session, helpers, tests, problems)
+            self._run(nb, session, helpers, tests, skipped, problems)
         finally:
             oom = session.cgroup is not None and session.cgroup.memory_killed()
             tasks = session.cgroup is not None and session.cgroup.tasks_refused()
@@ -537,7 +541,7 @@ class SandboxExecute(NbGraderPreprocessor):
             kept.append(output)
         return kept
 
-    def _run(self, nb, session, helpers, tests, problems) -> None:
+    def _run(self, nb, session, helpers, tests, skipped, problems) -> None:
         self._code_seconds = 0.0
         start = time.monotonic()
         notebook_deadline = start + self.timeout + self.slack
@@ -559,7 +563,6 @@ class SandboxExecute(NbGraderPreprocessor):
                     f"{done['error']['ename']}: {done['error']['evalue']}"
                 )
         seen_tests: set[str] = set()
-        skipped = tests.get(SKIP_KEY, set())
         for number, cell in enumerate(code_cells, start=1):
             if cell.source.strip() in skipped:
                 continue
