@@ -1,0 +1,556 @@
+"""The test machinery of the assignments, written once (NumPy only).
+
+Two places use it:
+
+- the grader's judge and an instructor running a master notebook: the master's
+  helper cell imports ``autograder.testkit.<assignment>``, which builds on this
+  module and adds what only the judge may hold (lstm_ref, the hidden checks);
+- the students' notebooks: ``python -m autograder generate`` copies this
+  file's source into the generated helper cell, with the visible tests'
+  inputs and expected values embedded as data, so a student needs NumPy only.
+
+So nothing here may import anything but NumPy and the standard library, and
+nothing here may know an answer: expected values come from ``case()``, which
+the judge computes with lstm_ref and the student copy reads from its
+embedded data.
+
+Tolerance policy (the course's, for every assignment)
+-----------------------------------------------------
+A correct float64 implementation agrees with lstm_ref to about 1e-15
+relative; any correct order of operations (einsum, fused gates, a sigmoid
+through logaddexp or tanh) stays within 1e-12. A wrong formula moves values
+by far more than 1e-6. The tolerances sit between, by how the result is
+conditioned:
+
+- ``STEP`` (rtol 1e-7, atol 1e-10): one step of elementwise maths and matrix
+  products (a gate, the cell update, one cell, a loss, a window);
+- ``SEQUENCE`` (rtol 1e-6, atol 1e-9): results accumulated over many steps or
+  summed over a batch (a sequence's states, every gradient);
+- ``EPSILON`` (rtol 1e-5, atol 1e-8): results where a correct variant adds a
+  small epsilon (PyTorch's 1e-6 in norm clipping, Adam's eps inside or
+  outside the root, a floor in a relative error);
+- ``FLOAT32`` (rtol 1e-4, atol 1e-6): any float32 result, which carries
+  about 7 significant digits (machine epsilon 1.2e-7); float32 is tested on
+  its own, never against float64 tolerances.
+"""
+
+from __future__ import annotations
+
+import signal
+
+import numpy as np
+
+STEP = {"rtol": 1e-7, "atol": 1e-10}
+SEQUENCE = {"rtol": 1e-6, "atol": 1e-9}
+EPSILON = {"rtol": 1e-5, "atol": 1e-8}
+FLOAT32 = {"rtol": 1e-4, "atol": 1e-6}
+
+# The argument names of every graded function (the course's API contract),
+# so that a message can say which argument was changed in place.
+ARGUMENTS = {
+    "rnn_cell_forward": ("x_t", "h_prev", "params"),
+    "rnn_forward": ("x", "h0", "params"),
+    "rnn_cell_backward": ("dh_t", "cache"),
+    "rnn_backward": ("dhs", "cache"),
+    "gradient_norms_by_lag": ("x", "h0", "params", "max_lag"),
+    "fit_decay_rate": ("norms",),
+    "sigmoid": ("z",),
+    "forget_gate": ("x_t", "h_prev", "W_f", "b_f"),
+    "input_gate": ("x_t", "h_prev", "W_i", "b_i"),
+    "candidate": ("x_t", "h_prev", "W_c", "b_c"),
+    "output_gate": ("x_t", "h_prev", "W_o", "b_o"),
+    "cell_update": ("f_t", "c_prev", "i_t", "c_tilde"),
+    "lstm_cell_forward": ("x_t", "h_prev", "c_prev", "params"),
+    "lstm_forward": ("x", "h0", "c0", "params"),
+    "rel_error": ("a", "b"),
+    "numerical_gradient": ("f", "x", "h"),
+    "lstm_cell_backward": ("dh_t", "dc_t", "cache"),
+    "lstm_backward": ("dhs", "cache"),
+    "sliding_windows": ("series", "window", "horizon"),
+    "temporal_split": ("series", "train", "val"),
+    "fit_standard_scaler": ("train",),
+    "scale_splits": ("train", "val", "test"),
+    "pad_sequences": ("sequences",),
+    "mse_loss": ("pred", "target", "mask"),
+    "clip_grad_norm": ("grads", "max_norm"),
+    "adam_step": ("params", "grads", "state", "lr", "beta1", "beta2", "eps"),
+    "train_model": (
+        "x_train",
+        "y_train",
+        "x_val",
+        "y_val",
+        "hidden_size",
+        "epochs",
+        "batch_size",
+        "lr",
+        "max_norm",
+        "rng",
+    ),
+}
+
+# What the notebook's helper cell binds (see bind()): the notebook's
+# namespace, and whether it runs in the grader's judge.
+_STATE = {
+    "namespace": None,
+    "in_judge": False,
+    "student_error": Exception,
+    "not_implemented": NotImplementedError,
+    "judge_only": None,
+}
+
+
+def bind(namespace):
+    """Let these helpers find the notebook's functions (the helper cell
+    calls ``bind(globals())``). In the grader the judge's namespace also
+    says how a student's exception arrives."""
+    _STATE["namespace"] = namespace
+    _STATE["in_judge"] = bool(namespace.get("IN_JUDGE", False))
+    if _STATE["in_judge"]:
+        _STATE["student_error"] = namespace["StudentError"]
+        _STATE["not_implemented"] = namespace["StudentNotImplemented"]
+        _STATE["judge_only"] = namespace["JudgeOnly"]
+
+
+def in_judge():
+    """Whether the tests run in the grader (your functions in its sandbox)."""
+    return _STATE["in_judge"]
+
+
+def student_function(name):
+    """The notebook's function ``name`` (in the grader, a proxy to it)."""
+    namespace = _STATE["namespace"]
+    if namespace is None:
+        raise RuntimeError("run the helper cell first: it calls bind(globals())")
+    try:
+        return namespace[name]
+    except KeyError:
+        raise AssertionError(
+            f"{name} is not defined: run its cell (and do not rename it)"
+        ) from None
+
+
+def lend(value):
+    """``value`` as the judge lends it to student code (a cache the judge
+    keeps to itself); unchanged outside the grader."""
+    wrap = _STATE["judge_only"]
+    return wrap(value) if _STATE["in_judge"] and wrap is not None else value
+
+
+class TimeLimitExceeded(Exception):
+    """Raised inside a call that runs longer than its time limit."""
+
+
+def _time_is_up(signum, frame):
+    raise TimeLimitExceeded()
+
+
+def _call(function, args, kwargs, substitute, seconds):
+    """function(*args, **kwargs); in the grader through the judge's channel."""
+    remote = getattr(function, "call_with", None)
+    if _STATE["in_judge"] and remote is not None:
+        return remote(substitute or None, *args, seconds=seconds, **kwargs)
+    names = _STATE["namespace"] if _STATE["namespace"] is not None else {}
+    missing = object()
+    saved = {key: names.get(key, missing) for key in substitute or {}}
+    names.update(substitute or {})
+    if seconds is not None:
+        signal.signal(signal.SIGALRM, _time_is_up)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        if seconds is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        for key, value in saved.items():
+            if value is missing:
+                names.pop(key, None)
+            else:
+                names[key] = value
+
+
+def snapshot(value):
+    """A deep copy of the arrays in value (inside tuples, lists and dicts)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, dict):
+        return {key: snapshot(item) for key, item in value.items()}
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return type(value)(*(snapshot(item) for item in value))
+    if isinstance(value, list | tuple):
+        return type(value)(snapshot(item) for item in value)
+    return value
+
+
+def _same(before, after):
+    """Whether after still holds what the snapshot before recorded."""
+    if isinstance(before, np.ndarray):
+        return (
+            isinstance(after, np.ndarray)
+            and after.shape == before.shape
+            and after.dtype == before.dtype
+            and np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")
+        )
+    if isinstance(before, dict):
+        return (
+            isinstance(after, dict)
+            and after.keys() == before.keys()
+            and all(_same(before[key], after[key]) for key in before)
+        )
+    if isinstance(before, list | tuple):
+        return (
+            isinstance(after, list | tuple)
+            and len(after) == len(before)
+            and all(_same(b, a) for b, a in zip(before, after, strict=True))
+        )
+    return True  # not an array: nothing to compare
+
+
+def _describe(value):
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, dict):
+        return "a dict"
+    return type(value).__name__
+
+
+def call(
+    function,
+    *args,
+    hint="",
+    substitute=None,
+    seconds=None,
+    may_change=(),
+    **kwargs,
+):
+    """Return function(*args, **kwargs), or fail with a message that says why.
+
+    - A function that is not written yet, raises, needs lstm_ref (which the
+      grader does not have) or runs longer than ``seconds`` fails with a
+      message saying so.
+    - The arguments are copied before the call. If the function changed one
+      in place (``c_prev *= f_t``), that is the failure, before any value is
+      checked: an argument changed in place would otherwise make the expected
+      values wrong. ``may_change`` names arguments it may change.
+    - ``substitute`` maps names of your functions to reference functions used
+      in their place during the call, so that a mistake in one of them is
+      charged once, where it is made, and not again here.
+    """
+    name = getattr(function, "__name__", "function")
+    names = ARGUMENTS.get(name, ())
+    before = [snapshot(arg) for arg in args]
+    before_kw = {key: snapshot(value) for key, value in kwargs.items()}
+    try:
+        result = _call(function, args, kwargs, substitute, seconds)
+    except _STATE["not_implemented"]:
+        raise AssertionError(
+            f"{name} is not written yet: it raises NotImplementedError"
+        ) from None
+    except TimeLimitExceeded:
+        raise AssertionError(_too_slow(name, seconds)) from None
+    except _STATE["student_error"] as error:
+        kind = getattr(error, "type_name", type(error).__name__)
+        message = getattr(error, "message", str(error))
+        if kind == "TimeLimitExceeded":
+            raise AssertionError(_too_slow(name, seconds)) from None
+        if "lstm_ref" in message and "not available" in message:
+            raise AssertionError(
+                f"your {name} uses lstm_ref, which the grader does not have: "
+                f"write {name} with NumPy and your own functions (it gets no "
+                "points while it needs lstm_ref)"
+            ) from None
+        inputs = ", ".join(_describe(arg) for arg in args)
+        raise AssertionError(
+            f"your {name} raised {kind}: {message} "
+            f"(called with {inputs}). {hint}".strip()
+        ) from None
+    changed = [
+        names[index] if index < len(names) else f"argument {index + 1}"
+        for index, (old, new) in enumerate(zip(before, args, strict=True))
+        if not _same(old, new)
+    ]
+    changed += [key for key, old in before_kw.items() if not _same(old, kwargs[key])]
+    changed = [key for key in changed if key not in may_change]
+    if changed:
+        raise AssertionError(
+            f"your {name} changed {', '.join(changed)} in place (an in-place "
+            "operation such as `a *= b`, `a += b` or `a[...] = ...` on an "
+            "argument): compute new arrays and leave the inputs as they were"
+        )
+    return result
+
+
+def _too_slow(name, seconds):
+    return (
+        f"your {name} was stopped after {seconds:g} s, the time it is "
+        "allowed: make it faster (a loop over array elements instead of "
+        "NumPy operations? for a training loop, fewer epochs, a smaller "
+        "hidden_size or larger batches by default)"
+    )
+
+
+def check_tuple(name, result, names):
+    """Fail unless result is a tuple of len(names) values (names: a tuple of
+    their names, e.g. ("h_t", "cache"))."""
+    shown = "(" + ", ".join(names) + ")"
+    assert isinstance(result, tuple), (
+        f"{name} should return a tuple {shown}, got {_describe(result)}"
+    )
+    assert len(result) == len(names), (
+        f"{name} should return {len(names)} values {shown}, got {len(result)}"
+    )
+
+
+def check_array(what, value, shape, named="", dtype=None):
+    """Fail unless value is a finite NumPy array of the given shape (and
+    dtype, if given). ``named`` spells the shape in symbols, e.g. "(N, H)"."""
+    expected = f"{named} = {shape}" if named else f"{shape}"
+    assert isinstance(value, np.ndarray), (
+        f"{what} should be a NumPy array, got {_describe(value)}"
+    )
+    assert value.shape == tuple(shape), (
+        f"{what} has shape {value.shape}, expected {expected}"
+    )
+    if dtype is not None:
+        assert value.dtype == np.dtype(dtype), (
+            f"{what} has dtype {value.dtype}, expected {np.dtype(dtype)} "
+            "(the dtype of the inputs)"
+        )
+    assert value.dtype.kind in "biuf", (
+        f"{what} should hold numbers, got dtype {value.dtype}"
+    )
+    assert np.all(np.isfinite(value)), f"{what} contains nan or inf"
+
+
+def tolerance(value, tol=None):
+    """The tolerance for value: ``tol`` (default STEP), or FLOAT32 when value
+    is a float32 array."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float32:
+        return FLOAT32
+    return STEP if tol is None else tol
+
+
+def matches(value, expected, tol=None):
+    """Whether value is an array of expected's shape, close to it."""
+    if expected is None or not isinstance(value, np.ndarray):
+        return False
+    expected = np.asarray(expected)
+    if value.shape != expected.shape or value.dtype.kind not in "biuf":
+        return False
+    tol = tolerance(value, tol)
+    return bool(np.allclose(value, expected, rtol=tol["rtol"], atol=tol["atol"]))
+
+
+def attempt(function, *args, **kwargs):
+    """function(*args, **kwargs), or None if it raises (for a diagnosis)."""
+    try:
+        return function(*args, **kwargs)
+    except Exception:
+        return None
+
+
+def where_it_differs(value, expected, tol=None, axes=None):
+    """Words for how value differs from expected: how many entries, the
+    largest difference and where, and (with ``axes``, e.g. ("N", "T", "H"))
+    which steps or rows are still right."""
+    tol = tolerance(value, tol)
+    value = np.asarray(value, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    close = np.isclose(value, expected, rtol=tol["rtol"], atol=tol["atol"])
+    wrong = int(close.size - np.count_nonzero(close))
+    gap = np.abs(value - expected)
+    worst = np.unravel_index(int(np.argmax(np.where(close, -1.0, gap))), gap.shape)
+    index = ", ".join(str(int(i)) for i in worst)
+    text = (
+        f"{wrong} of {close.size} entries differ; the largest difference is "
+        f"{gap[worst]:.3g} at [{index}] (yours {value[worst]:.6g}, expected "
+        f"{expected[worst]:.6g})"
+    )
+    if axes and "T" in axes and value.ndim == len(axes):
+        time = axes.index("T")
+        other = tuple(i for i in range(value.ndim) if i != time)
+        right = np.all(close, axis=other)
+        if right.all():
+            return text
+        first = int(np.argmin(right))
+        if first == 0:
+            text += "; the first step is already wrong"
+        else:
+            text += (
+                f"; steps 0 to {first - 1} are right, step {first} is the first wrong"
+            )
+    elif axes and "N" in axes and value.ndim == len(axes) and value.shape[0] > 1:
+        rows = np.all(close.reshape(close.shape[0], -1), axis=1)
+        if rows.any():
+            bad = ", ".join(str(int(i)) for i in np.flatnonzero(~rows))
+            text += f"; only the batch rows {bad} are wrong"
+    return text
+
+
+def compare(what, value, expected, *, tol=None, hint="", diagnoses=(), axes=None):
+    """Fail unless value is close to expected, with the likely mistake.
+
+    - value must be a finite array of expected's shape (a message says which
+      shape was expected);
+    - ``diagnoses``: (alternative, message) pairs, each the result a known
+      mistake gives (or a function returning it, or None); when value matches
+      one, its message is the failure;
+    - otherwise the message says what differs, where and by how much, then
+      ``hint``.
+    """
+    expected = np.asarray(expected)
+    named = ""
+    if axes and len(axes) == expected.ndim:
+        named = "(" + ", ".join(axes) + ")"
+    check_array(what, value, expected.shape, named)
+    if matches(value, expected, tol):
+        return
+    for alternative, message in diagnoses:
+        if callable(alternative):
+            alternative = attempt(alternative)
+        if alternative is not None and matches(value, alternative, tol):
+            raise AssertionError(message)
+    detail = where_it_differs(value, expected, tol, axes)
+    raise AssertionError(f"{what} is wrong: {detail}. {hint}".strip())
+
+
+def depends_on_inputs(outputs):
+    """Whether a function's results over different inputs look like real
+    work: not all zero, and not all the same. ``outputs``: the results for
+    two or more different inputs (arrays or tuples of arrays)."""
+    flat = []
+    for output in outputs:
+        parts = output if isinstance(output, tuple | list) else (output,)
+        arrays = [np.ravel(np.asarray(p, dtype=float)) for p in parts]
+        flat.append(np.concatenate(arrays) if arrays else np.zeros(0))
+    if all(np.all(f == 0) for f in flat):
+        return False
+    first = flat[0]
+    return not all(f.shape == first.shape and np.array_equal(f, first) for f in flat)
+
+
+# The visible tests' inputs and expected values. The judge registers a
+# builder per case (computed with lstm_ref when asked); a student notebook
+# carries them as data (see encode/decode), generated from the same builders.
+_BUILDERS = {}
+_BUILT = {}
+_EMBEDDED = {}
+
+
+def visible_case(name):
+    """Decorator (judge side): register the builder of the case ``name``, a
+    function returning a dict of inputs and expected values."""
+
+    def register(builder):
+        _BUILDERS[name] = builder
+        return builder
+
+    return register
+
+
+def case(name):
+    """A fresh copy of the inputs and expected values of the case ``name``."""
+    if name in _EMBEDDED:
+        return decode(_EMBEDDED[name])
+    if name not in _BUILT:
+        if name not in _BUILDERS:
+            raise KeyError(f"no test case {name!r}")
+        _BUILT[name] = _BUILDERS[name]()
+    return snapshot(_BUILT[name])
+
+
+def embed_cases(data):
+    """Student side: the cases as generated (name -> encoded value)."""
+    _EMBEDDED.update(data)
+
+
+def encode(value):
+    """value as JSON-ready data: arrays bit for bit (base64 of their bytes),
+    tuples, lists, str-keyed dicts, numbers, strings, None."""
+    import base64
+
+    if isinstance(value, np.ndarray):
+        array = np.ascontiguousarray(value)
+        return {
+            "__array__": array.dtype.str,
+            "shape": list(array.shape),
+            "data": base64.b64encode(array.tobytes()).decode("ascii"),
+        }
+    if isinstance(value, np.generic):
+        return encode(np.asarray(value))
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(item) for item in value]}
+    if isinstance(value, list):
+        return [encode(item) for item in value]
+    if isinstance(value, dict):
+        assert all(isinstance(key, str) for key in value), "case keys must be str"
+        return {"__dict__": {key: encode(item) for key, item in value.items()}}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"a test case cannot hold a {type(value).__name__}")
+
+
+def decode(data):
+    """The value that encode() turned into data."""
+    import base64
+
+    if isinstance(data, list):
+        return [decode(item) for item in data]
+    if isinstance(data, dict):
+        if "__array__" in data:
+            raw = base64.b64decode(data["data"])
+            array = np.frombuffer(raw, dtype=np.dtype(data["__array__"]))
+            return array.reshape(data["shape"]).copy()
+        if "__tuple__" in data:
+            return tuple(decode(item) for item in data["__tuple__"])
+        return {key: decode(item) for key, item in data["__dict__"].items()}
+    return data
+
+
+# Quick checks: the key is lstm_ref.questions in the judge and for an
+# instructor, and salted hashes embedded in a student notebook. Both offer
+# QUESTIONS, normalise_answer, check_answer and feedback.
+_QUESTIONS = {"key": None}
+
+
+def use_questions(key):
+    """Set the object that checks quick-check answers (see above)."""
+    _QUESTIONS["key"] = key
+
+
+_KIND_TEXT = {
+    "choice": 'one letter, e.g. "a"',
+    "numeric": "a number, e.g. 0.5",
+    "shape": "a tuple of integers, e.g. (2, 3)",
+}
+
+
+def check_quick_answer(variable, question_id):
+    """Say at once whether your answer is right (try as often as you like)."""
+    namespace = _STATE["namespace"]
+    assert variable in namespace, (
+        f"{variable} is not set: assign your answer to it in the cell "
+        "above (and delete the raise NotImplementedError() line)"
+    )
+    value = namespace[variable]
+    key = _QUESTIONS["key"]
+    question = key.QUESTIONS[question_id]
+    expected = _KIND_TEXT[question.kind]
+    if question.kind == "numeric" and question.decimals is not None:
+        places = "decimal place" if question.decimals == 1 else "decimal places"
+        expected = f"a number given to {question.decimals} {places}"
+    assert key.normalise_answer(question_id, value) is not None, (
+        f"{variable} = {value!r} is not {expected}"
+        + (
+            f" (e.g. round(x, {question.decimals}))"
+            if question.kind == "numeric" and question.decimals is not None
+            else ""
+        )
+    )
+    assert key.check_answer(question_id, value), (
+        f"{variable} = {value!r} is not right: re-read chapter "
+        f"{question.chapter} and try again"
+    )
+    print(f"Right: {variable} = {value!r}")
+    explanation = key.feedback(question_id, value)
+    if explanation:
+        print(explanation)
