@@ -11,7 +11,11 @@ including its tmpfs files) and its number of tasks are counted together.
   group ``lstm-grader`` under the root with the memory and pids controllers
   enabled. Without root, v2 needs a delegated subtree (``systemd-run --user
   --scope -p Delegate=yes``), which this module uses if the grader's own group
-  is writable and can take children with the controllers.
+  is writable and can take children with the controllers; the scope's
+  processes move to a leaf ``lstm-grader-self`` first, as v2's rule that a
+  group with processes cannot enable controllers for its children requires.
+  These machines run v1: the v2 paths are tested on a simulated hierarchy
+  (tests/test_cgroups.py), not on a v2 kernel.
 
 ``CgroupFactory.probe()`` says which of this is possible here; what is not
 is reported once by ``autograde`` and kept in each notebook's metadata, never
@@ -106,6 +110,22 @@ class Cgroup:
                 directory.rmdir()
 
 
+def _leave_for_leaf(parent: Path) -> None:
+    """Move the processes of ``parent`` into a leaf group of their own.
+
+    cgroup v2 lets a group other than the root hand controllers to its
+    children only while no process lives in it (the "no internal processes"
+    rule; writing cgroup.subtree_control fails with EBUSY otherwise). In a
+    delegated scope the grader itself lives in ``parent``, so it and the
+    scope's other processes move to ``parent/lstm-grader-self`` first.
+    """
+    leaf = parent / "lstm-grader-self"
+    leaf.mkdir(exist_ok=True)
+    for pid in (parent / "cgroup.procs").read_text().split():
+        with contextlib.suppress(ProcessLookupError, OSError):
+            (leaf / "cgroup.procs").write_text(pid)
+
+
 class CgroupFactory:
     """Makes a group per notebook, or says why it cannot."""
 
@@ -152,6 +172,8 @@ class CgroupFactory:
                     continue
                 enabled = (parent / "cgroup.subtree_control").read_text().split()
                 if not {"memory", "pids"} <= set(enabled):
+                    if parent != ROOT:
+                        _leave_for_leaf(parent)
                     (parent / "cgroup.subtree_control").write_text("+memory +pids")
                 group.mkdir(exist_ok=True)
                 (group / "cgroup.subtree_control").write_text("+memory +pids")
