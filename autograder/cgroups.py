@@ -25,6 +25,7 @@ dropped silently.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import signal
@@ -116,8 +117,9 @@ def _leave_for_leaf(parent: Path) -> None:
     cgroup v2 lets a group other than the root hand controllers to its
     children only while no process lives in it (the "no internal processes"
     rule; writing cgroup.subtree_control fails with EBUSY otherwise). In a
-    delegated scope the grader itself lives in ``parent``, so it and the
-    scope's other processes move to ``parent/lstm-grader-self`` first.
+    delegated scope the grader itself lives in ``parent`` (in a container
+    with its own cgroup namespace, in the namespace's root), so it and the
+    other processes there move to ``parent/lstm-grader-self`` first.
     """
     leaf = parent / "lstm-grader-self"
     leaf.mkdir(exist_ok=True)
@@ -172,9 +174,16 @@ class CgroupFactory:
                     continue
                 enabled = (parent / "cgroup.subtree_control").read_text().split()
                 if not {"memory", "pids"} <= set(enabled):
-                    if parent != ROOT:
+                    control = parent / "cgroup.subtree_control"
+                    try:
+                        control.write_text("+memory +pids")
+                    except OSError as error:
+                        # EBUSY: processes live in parent (the grader in a
+                        # delegated scope, or a container's namespace root).
+                        if error.errno != errno.EBUSY:
+                            raise
                         _leave_for_leaf(parent)
-                    (parent / "cgroup.subtree_control").write_text("+memory +pids")
+                        control.write_text("+memory +pids")
                 group.mkdir(exist_ok=True)
                 (group / "cgroup.subtree_control").write_text("+memory +pids")
             except OSError:

@@ -18,8 +18,11 @@ import pytest
 from autograder import cgroups
 
 
-@pytest.fixture
-def v2(tmp_path, monkeypatch):
+@pytest.fixture(params=["host"])
+def v2(request, tmp_path, monkeypatch):
+    # "host": the real root, exempt from the rule; "container": the root of a
+    # cgroup namespace, which is not.
+    exempt = request.param == "host"
     root = tmp_path / "cgroup"
     root.mkdir()
     original_write = pathlib.Path.write_text
@@ -34,7 +37,7 @@ def v2(tmp_path, monkeypatch):
         group = self.parent
         if self.name == "cgroup.subtree_control":
             procs = (group / "cgroup.procs").read_text().split()
-            if group != root and procs:
+            if (group != root or not exempt) and procs:
                 raise OSError(errno.EBUSY, "Device or resource busy")
             wanted = {w.lstrip("+") for w in data.split()}
             available = set((group / "cgroup.controllers").read_text().split())
@@ -119,3 +122,14 @@ def test_as_root_the_groups_live_under_one_group_of_the_root(v2, monkeypatch):
     group = factory.create(memory_bytes=1 << 30, max_tasks=16)
     assert group.dirs["memory"].parent == v2 / "lstm-grader"
     assert (v2 / "cgroup.procs").read_text().split() == ["1"]  # the root is exempt
+
+
+@pytest.mark.parametrize("v2", ["container"], indirect=True)
+def test_root_of_a_container_namespace_moves_its_processes_to_a_leaf(v2, monkeypatch):
+    monkeypatch.setattr(cgroups, "_own_paths", lambda: {"": "/"})
+    monkeypatch.setattr(cgroups.os, "geteuid", lambda: 0)
+    (v2 / "cgroup.subtree_control").write_bytes(b"")  # nothing enabled yet
+    factory = cgroups.CgroupFactory()
+    assert factory.version == 2, factory.problem
+    assert (v2 / "lstm-grader-self" / "cgroup.procs").read_text().split() == ["1"]
+    assert factory.create(memory_bytes=1 << 30, max_tasks=16).version == 2
