@@ -12,7 +12,13 @@ import re
 import numpy as np
 import pytest
 
-from lstm_ref.optim import adam_step, clip_grad_norm, rmsprop_step, sgd_step
+from lstm_ref.optim import (
+    _check_hyper,
+    adam_step,
+    clip_grad_norm,
+    rmsprop_step,
+    sgd_step,
+)
 
 PARAMS = {"W": np.array([[1.0, -2.0], [0.5, 3.0]]), "b": np.array([0.25, -0.75])}
 GRADS = {"W": np.array([[0.1, -4.0], [2.0, 0.0]]), "b": np.array([-0.3, 1e-3])}
@@ -410,6 +416,35 @@ def test_out_of_range_hyperparameters_name_their_interval(step, name, value, int
     message = f"{name} must lie in {interval}, got {float(value)}"
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         step(params, grads, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "interval"),
+    [
+        (1.5, {"low": 0.0, "high": 1.0, "high_open": False}, "[0.0, 1.0]"),
+        (
+            0.0,
+            {"low": 0.0, "high": 1.0, "low_open": True, "high_open": False},
+            "(0.0, 1.0]",
+        ),
+        (1.0, {"low": 0.0, "high": 1.0}, "[0.0, 1.0)"),
+    ],
+)
+def test_check_hyper_names_a_closed_upper_end_with_a_bracket(value, kwargs, interval):
+    # No optimiser has a closed upper end today; the helper's rule is checked
+    # directly so that the first one that does gets "]" and accepts the end.
+    message = f"x must lie in {interval}, got {value}"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        _check_hyper("x", value, **kwargs)
+
+
+def test_check_hyper_accepts_a_closed_upper_end_and_rejects_past_it():
+    assert _check_hyper("x", 1.0, low=0.0, high=1.0, high_open=False) == 1.0
+    assert _check_hyper("x", 0.0, low=0.0, high=1.0, high_open=False) == 0.0
+    with pytest.raises(ValueError, match=r"must lie in \[0\.0, 1\.0\]"):
+        _check_hyper("x", 1.0 + 1e-12, low=0.0, high=1.0, high_open=False)
+    with pytest.raises(ValueError, match=r"must lie in \[0\.0, 1\.0\)"):
+        _check_hyper("x", 1.0, low=0.0, high=1.0)  # open by default
 
 
 def test_adam_state_step_count_is_checked():
