@@ -315,7 +315,10 @@ def write_platform_gradebook(
             for r in rows
             if r["score"] != ""
         }
-    text = gradebook.read_text(encoding="utf-8")
+    # newline="": the file's own line endings reach the platform, which keeps
+    # them on the way out (read_text would turn CRLF into LF).
+    with gradebook.open(encoding="utf-8", newline="") as handle:
+        text = handle.read()
     filled = platform.fill_gradebook(entries, text, assignment, column, comments)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(filled.text, encoding="utf-8", newline="")
