@@ -812,3 +812,42 @@ def test_summary_lines(tmp_path):
         "bob: NOT collected: p1; p2",
         "dee: collected",
     ]
+
+
+def test_gather_a_student_with_only_refused_files_keeps_the_origin(monkeypatch):
+    monkeypatch.setattr(collect, "MAX_NOTEBOOK_BYTES", 5)
+    entries = [
+        _entry("ann-a.ipynb", refused="a link"),
+        # The zip said 1 byte; reading gave more than the limit.
+        _entry("bob-a.ipynb", b"123456", size=1),
+        _entry("bob-b.ipynb", b"12"),
+    ]
+    found = collect._gather(entries, _ByStem(), "L", str)
+    assert found["ann"].origin == "L:ann-a.ipynb"
+    assert found["ann"].notebooks == []
+    assert found["bob"].problems == ["a.ipynb is larger than 50 MB; skipped"]
+    assert found["bob"].notebooks == [("b.ipynb", b"12")]
+
+
+def test_a_tie_on_one_file_keeps_the_other_files():
+    entry = Found(origin="old")
+    entry.candidates = [
+        _candidate("z:1", data=b"1"),
+        _candidate("z:2", data=b"2"),
+        _candidate("z:3", file_name="B.ipynb", data=b"3"),
+    ]
+    collect._newest_attempts(entry)
+    assert entry.notebooks == [("B.ipynb", b"3")]
+    assert entry.origin == "z:3"
+    assert len(entry.problems) == 1
+
+
+def test_from_zip_names_the_zip_in_a_refusal(tmp_path):
+    path = tmp_path / "class.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("../ann_A1.ipynb", b"ann")
+    found = collect.from_zip(path, A)
+    assert found["ann"].problems == [
+        "class.zip:../ann_A1.ipynb has an unsafe path (absolute or with '..'); refused"
+    ]
+    assert found["ann"].origin == "class.zip:../ann_A1.ipynb"
