@@ -49,10 +49,12 @@ from nbgrader.preprocessors import (
 from traitlets.config import Config, PyFileConfigLoader
 
 from autograder.preprocessors import (
+    DescribeTests,
     HideTestTracebacks,
     MathPlaceholders,
     RedactHiddenTestLines,
     SanitiseOutputs,
+    configure_feedback_template,
     finish_feedback_page,
 )
 from autograder.sandbox import (
@@ -174,8 +176,10 @@ def load_config(course_dir: Path, db_url: str | None = None) -> Config:
         MathPlaceholders,
         HideTestTracebacks,
         GetGrades,
+        DescribeTests,
         CSSHTMLHeaderPreprocessor,
     ]
+    configure_feedback_template(config)
     return config
 
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import secrets
+from pathlib import Path
 
 import latex2mathml.converter
+import nbformat
+import nbgrader
 from nbconvert.exporters.exporter import ResourcesDict
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
-from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import (
+    ClearHiddenTests,
+    ClearSolutions,
+    NbGraderPreprocessor,
+)
+from traitlets.config import Config
 
 REDACTED = "[hidden test line]"
 # Shorter hidden lines (a bracket, ``else:``) say nothing about the tests.
@@ -276,3 +286,91 @@ CSP_META = (
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
     "style-src 'unsafe-inline'; img-src data:; font-src data:\">"
 )
+
+
+# --- The page's template -------------------------------------------------
+# nbgrader's feedback template, with the course's changes: the summary names
+# each test by what it checks and shows its points, messages and outputs
+# wrap to the width of the page (a phone's too), and MathJax is not loaded.
+# See autograder/templates/course_feedback/course_feedback.html.j2.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NBGRADER_TEMPLATES = (
+    Path(nbgrader.__file__).resolve().parent / "server_extensions/formgrader/templates"
+)
+MAX_DESCRIPTION = 200
+
+
+def configure_feedback_template(config: Config) -> None:
+    """Make nbgrader's GenerateFeedback write its pages with our template."""
+    config.HTMLExporter.template_name = "course_feedback"
+    config.HTMLExporter.template_file = "course_feedback.html.j2"
+    # Ours first; nbgrader's folder holds the "feedback" template ours extends.
+    config.HTMLExporter.extra_template_basedirs = [
+        str(TEMPLATES),
+        str(NBGRADER_TEMPLATES),
+    ]
+
+
+def describe_test(source: str, config: Config | None = None) -> str | None:
+    """What a test cell checks: its first comment line, without the ``#``.
+
+    Lines inside a hidden-test or solution region are never taken (nor the
+    region markers themselves), so the description is text the student's
+    copy of the cell shows. None if the cell has no such comment.
+    """
+    hidden = ClearHiddenTests(config=config)
+    solution = ClearSolutions(config=config)
+    begins = (hidden.begin_test_delimeter, solution.begin_solution_delimeter)
+    ends = (hidden.end_test_delimeter, solution.end_solution_delimeter)
+    inside = False
+    for line in source.splitlines():
+        if any(marker in line for marker in begins):
+            inside = True
+        elif any(marker in line for marker in ends):
+            inside = False
+        elif not inside and line.strip().startswith("#"):
+            text = line.strip().lstrip("#").strip()
+            if text:
+                if len(text) > MAX_DESCRIPTION:
+                    text = text[: MAX_DESCRIPTION - 1].rstrip() + "\u2026"
+                return text
+    return None
+
+
+class DescribeTests(NbGraderPreprocessor):
+    """Name each test cell for the page's summary by what it checks.
+
+    The descriptions are the first comment lines of the test cells of the
+    assignment's source notebook (``source/<assignment>/<notebook>.ipynb``,
+    where the judge takes the tests from), not of the submission, whose
+    test cells a student may have edited. They go to
+    ``resources["nbgrader"]["descriptions"]`` (grade_id -> text); a test
+    without one is named by its grade_id in the template.
+    """
+
+    def preprocess(
+        self, nb: NotebookNode, resources: ResourcesDict
+    ) -> tuple[NotebookNode, ResourcesDict]:
+        info = resources.setdefault("nbgrader", {})
+        info["descriptions"] = self.descriptions(
+            info.get("assignment", ""), info.get("notebook", "")
+        )
+        return nb, resources
+
+    def descriptions(self, assignment: str, notebook: str) -> dict[str, str]:
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", assignment)
+        path = os.path.join(folder, f"{notebook}.ipynb")
+        try:
+            source = nbformat.read(path, as_version=4)
+        except (OSError, ValueError):  # no source copy: grade_ids it is
+            self.log.warning("no source notebook %s to name the tests", path)
+            return {}
+        found = {}
+        for cell in source.cells:
+            if cell.cell_type == "code" and utils.is_grade(cell):
+                grade_id = cell.metadata["nbgrader"].get("grade_id")
+                text = describe_test(cell.source, self.config)
+                if grade_id and text:
+                    found[grade_id] = text
+        return found
