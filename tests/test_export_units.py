@@ -12,73 +12,16 @@ import csv
 import io
 import json
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import nbformat
 import pytest
-from nbgrader.api import MissingEntry
+from grader_unit_fakes import A, FakeCourse, set_status, submission
 
 from autograder import export
 from autograder.export import ATTENTION, OK, LatePolicy
 from autograder.platforms import Filled, Platform
-from autograder.status import StatusBook
-
-A = "A1"
-IDS = ["test_a", "test_b"]
-
-
-def _submission(student, score, max_score, cells):
-    grades = [SimpleNamespace(name=k, score=v) for k, v in cells.items()]
-    return SimpleNamespace(
-        student=SimpleNamespace(id=student),
-        score=score,
-        max_score=max_score,
-        notebooks=[SimpleNamespace(grades=grades)],
-    )
-
-
-class FakeGradebook:
-    def __init__(self, submissions):
-        self.submissions = submissions
-
-    def assignment_submissions(self, assignment):
-        if assignment != A:
-            raise MissingEntry
-        return self.submissions
-
-
-class FakeCourse:
-    """What export reads of a Course: root, grade ids, released, gradebook."""
-
-    def __init__(self, root: Path, submissions=(), *, released=True, gradebook=True):
-        self.root = root
-        self.submissions = list(submissions)
-        self.released = released
-        self.has_db = gradebook
-
-    def is_released(self, assignment):
-        return self.released and assignment == A
-
-    def grade_ids(self, assignment):
-        return list(IDS)
-
-    def has_gradebook(self):
-        return self.has_db
-
-    @contextmanager
-    def gradebook(self):
-        yield FakeGradebook(self.submissions)
-
-
-def _status(root: Path, **students) -> None:
-    book = StatusBook(root, A)
-    for student, fields in students.items():
-        status = book.get(student)
-        for key, value in fields.items():
-            setattr(status, key, value)
-    book.save()
 
 
 def _answer_notebook(*answers: tuple[str, str]) -> nbformat.NotebookNode:
@@ -327,16 +270,16 @@ def _class(tmp_path: Path, **kwargs) -> FakeCourse:
     course = FakeCourse(
         tmp_path,
         [
-            _submission("ann", 3.0, 5.0, {"test_a": 1.0, "test_b": 2.0, "other": 9}),
-            _submission("bob", 1.0, 5.0, {"test_a": 1.0}),
-            _submission("cy", 4.0, 5.0, {"test_a": 2.0}),
-            _submission("dee", 4.0, 5.0, {"test_a": 2.0}),
-            _submission("eve", 5.0, 5.0, {"test_a": 2.5, "test_b": 2.5}),
-            _submission("fay", 0.5, 5.0, {"test_b": 0.5}),
+            submission("ann", 3.0, 5.0, {"test_a": 1.0, "test_b": 2.0, "other": 9}),
+            submission("bob", 1.0, 5.0, {"test_a": 1.0}),
+            submission("cy", 4.0, 5.0, {"test_a": 2.0}),
+            submission("dee", 4.0, 5.0, {"test_a": 2.0}),
+            submission("eve", 5.0, 5.0, {"test_a": 2.5, "test_b": 2.5}),
+            submission("fay", 0.5, 5.0, {"test_b": 0.5}),
         ],
         **kwargs,
     )
-    _status(
+    set_status(
         tmp_path,
         ann={"collected": True, "graded": True, "name": "Ann A."},
         bob={"collected": True, "graded": False, "grade_problems": ["crashed"]},
@@ -452,7 +395,7 @@ def test_grade_rows_flags_say_why_and_short_names_go_in_flags(tmp_path):
 
 def test_grade_rows_reasons_are_joined_in_order(tmp_path):
     course = FakeCourse(tmp_path)
-    _status(
+    set_status(
         tmp_path,
         ann={
             "collected": True,
@@ -528,7 +471,7 @@ def test_write_csv_header_cells_and_recorded_policy(tmp_path):
 
 def test_write_csv_neutralises_a_formula_name(tmp_path):
     course = FakeCourse(tmp_path, released=False)
-    _status(tmp_path, ann={"collected": False, "name": "=HYPERLINK(1)"})
+    set_status(tmp_path, ann={"collected": False, "name": "=HYPERLINK(1)"})
     export.write_csv(course, A, tmp_path / "g.csv")
     (row,) = csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text()))
     assert row["name"] == "'=HYPERLINK(1)"
@@ -640,7 +583,7 @@ def test_write_platform_gradebook_comments_column_and_policy(tmp_path):
 
 def test_write_feedback_bundle_names_pages_for_the_upload(tmp_path):
     course = FakeCourse(tmp_path)
-    _status(
+    set_status(
         tmp_path,
         ann={"collected": True, "keys": {"upload": "u1"}},
         bob={"collected": True, "keys": {"upload": "u2"}},
