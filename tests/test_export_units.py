@@ -519,20 +519,21 @@ class FakePlatform(Platform):
     def feedback_name(self, student, keys, assignment):
         if "upload" not in keys:
             return None
-        return f"{keys['upload']}_{assignment}.html"
+        return f"{student}-{keys['upload']}_{assignment}.html"
 
 
 def test_write_platform_gradebook_passes_grades_and_sorts_what_is_missing(tmp_path):
     course = _class(tmp_path)
     source = tmp_path / "gb.csv"
     source.write_text("id,grade\r\nann,\r\n", encoding="utf-8", newline="")
-    out = tmp_path / "new" / "gb.csv"
+    out = tmp_path / "new" / "deep" / "gb.csv"
     platform = FakePlatform()
     done = export.write_platform_gradebook(course, A, platform, source, out)
     assert out.read_bytes() == b"ID,GRADE\r\nANN,\r\n"
     ((rows, text, assignment, column, comments),) = platform.calls
     assert text == "id,grade\r\nann,\r\n"
     assert (assignment, column, comments) == (A, None, None)
+    assert rows == [r | {"grade": r["score"]} for r in export.grade_rows(course, A)]
     by_id = {r["student_id"]: r for r in rows}
     assert by_id["ann"]["grade"] == "3"
     assert by_id["ann"]["max_score"] == "5"
@@ -606,7 +607,7 @@ def test_write_feedback_bundle_names_pages_for_the_upload(tmp_path):
         (folder / "notes.txt").write_text("not a page")
     (tmp_path / "feedback" / "ann" / "A2").mkdir()
     (tmp_path / "feedback" / "ann" / "A2" / "A2.html").write_text("other")
-    bundle = tmp_path / "out" / "bundle.zip"
+    bundle = tmp_path / "out" / "deep" / "bundle.zip"
     included, skipped = export.write_feedback_bundle(course, A, FakePlatform(), bundle)
     assert included == ["ann", "bob"]
     assert skipped == {
@@ -616,10 +617,20 @@ def test_write_feedback_bundle_names_pages_for_the_upload(tmp_path):
         "fay": "its submission is no longer collected",
     }
     with zipfile.ZipFile(bundle) as archive:
-        assert archive.namelist() == ["u1_A1.html", "u2_A1.html", "u2_A1-B.html"]
-        assert archive.read("u2_A1-B.html") == b"bob B.html"
-        assert archive.read("u1_A1.html") == b"ann A1.html"
-        assert archive.getinfo("u1_A1.html").compress_type == zipfile.ZIP_DEFLATED
+        assert archive.namelist() == [
+            "ann-u1_A1.html",
+            "bob-u2_A1.html",
+            "bob-u2_A1-B.html",
+        ]
+        assert archive.read("bob-u2_A1-B.html") == b"bob B.html"
+        assert archive.read("ann-u1_A1.html") == b"ann A1.html"
+        info = archive.getinfo("ann-u1_A1.html")
+        assert info.compress_type == zipfile.ZIP_DEFLATED
+    # Again, into the folder that now exists: the same bundle.
+    assert export.write_feedback_bundle(course, A, FakePlatform(), bundle) == (
+        included,
+        skipped,
+    )
 
 
 def test_a_crlf_canvas_gradebook_keeps_its_line_endings(tmp_path):
@@ -641,3 +652,54 @@ def test_a_crlf_canvas_gradebook_keeps_its_line_endings(tmp_path):
         b"    Points Possible,,,,,5.00\r\n"
         b"Ann,ann,S1,ann,LSTM,3\r\n"
     )
+
+
+def test_write_platform_gradebook_comment_names_failed_tests_and_no_policy(tmp_path):
+    course = FakeCourse(
+        tmp_path, [submission("ann", 2.0, 5.0, {"test_a": 2, "test_b": 0})]
+    )
+    set_status(tmp_path, ann={"collected": True, "graded": True})
+    source = tmp_path / "gb.csv"
+    source.write_text("x\n")
+    platform = FakePlatform()
+    export.write_platform_gradebook(
+        course,
+        A,
+        platform,
+        source,
+        tmp_path / "o.csv",
+        comment=True,
+        policy=LatePolicy(),
+    )
+    assert platform.calls[0][4] == {
+        "ann": "Autograded: 2/5; tests failed: test_b; the feedback page has the "
+        "details."
+    }
+    assert not LatePolicy().path(course, A).exists()
+    # Not released: no test columns, so no test is named.
+    course.released = False
+    export.write_platform_gradebook(
+        course, A, platform, source, tmp_path / "o.csv", comment=True
+    )
+    assert platform.calls[1][4] == {
+        "ann": "Autograded: 2/5; the feedback page has the details."
+    }
+
+
+def test_grade_rows_per_day_without_a_time_needs_attention(tmp_path):
+    course = FakeCourse(tmp_path, [submission("ann", 4.0, 5.0, {"test_a": 2})])
+    set_status(tmp_path, ann={"collected": True, "graded": True, "late": True})
+    (row,) = export.grade_rows(course, A, LatePolicy("per-day", 1.0, DUE))
+    assert row["status"] == ATTENTION
+    assert row["reason"].startswith("late by an unknown number of days")
+    assert row["score"] == "4"
+
+
+def test_write_csv_applies_the_policy_and_leaves_ungraded_cells_empty(tmp_path):
+    course = _class(tmp_path)
+    out = tmp_path / "g.csv"
+    export.write_csv(course, A, out, LatePolicy("per-day", 1.0, DUE))
+    by_id = {r["student_id"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
+    assert (by_id["eve"]["score"], by_id["eve"]["penalty"]) == ("3", "2")
+    assert (by_id["bob"]["test_a"], by_id["bob"]["test_b"]) == ("", "")
+    assert by_id["fay"]["test_a"] == ""
