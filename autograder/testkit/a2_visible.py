@@ -1,0 +1,475 @@
+"""What A2's visible tests need beyond common (NumPy only, no answers).
+
+A test case (``case("...")``, built by the judge with lstm_ref) holds the
+inputs of a call, the expected result and, under ``"mistakes"``, the result
+each known mistake gives on the same inputs; the messages for those mistakes
+are here, so that a visible test and a hidden one say the same thing. Under
+``"parts"`` a case holds probes of the functions the tested one builds on
+(their inputs and expected results), so a test can tell whether a wrong
+result comes from the function itself or from a part it calls.
+"""
+
+# ruff: noqa: F405  (the names of common and a2_visible come by import *)
+
+import numpy as np
+
+from autograder.testkit.common import *  # noqa: F403
+
+# The gates: (the symbol in messages, the weight and bias keys, the words).
+GATES = {
+    "forget_gate": ("f_t", "W_f", "b_f", "forget gate"),
+    "input_gate": ("i_t", "W_i", "b_i", "input gate"),
+    "candidate": ("C̃_t", "W_c", "b_c", "candidate"),
+    "output_gate": ("o_t", "W_o", "b_o", "output gate"),
+}
+# The order in which a later function builds on the earlier ones.
+PARTS = (
+    "sigmoid",
+    "forget_gate",
+    "input_gate",
+    "candidate",
+    "output_gate",
+    "cell_update",
+    "lstm_cell_forward",
+)
+
+
+def _formula(name):
+    symbol, weight, bias, _ = GATES[name]
+    squash = "tanh" if name == "candidate" else "σ"
+    return f"{symbol} = {squash}({weight}·[h_prev, x_t] + {bias})"
+
+
+def sigmoid_messages():
+    return {
+        "minus": (
+            "your sigmoid gives σ(-z) = 1 / (1 + e^{z}) instead of σ(z): check "
+            "the sign of the exponent in each branch (σ(3) is about 0.95)"
+        ),
+    }
+
+
+def gate_messages(name):
+    symbol, weight, bias, words = GATES[name]
+    messages = {
+        "swapped": (
+            f"your {name} concatenates [x_t, h_prev]; the course's order is "
+            "[h_prev, x_t], hidden state first"
+        ),
+        "no_bias": (
+            f"your {name} leaves out the bias {bias}: {_formula(name)}, the bias "
+            "added to every row"
+        ),
+        "transposed": (
+            f"your {name} returns the transpose of {symbol}, of shape (H, N): rows "
+            f"are examples, so compute hx @ {weight}.T + {bias}, of shape (N, H), "
+            f"with hx = [h_prev, x_t] of shape (N, H + D)"
+        ),
+    }
+    if name == "candidate":
+        messages["sigmoid"] = (
+            "your candidate uses sigmoid: the candidate is tanh(...), so that it "
+            "can propose negative values, in (-1, 1)"
+        )
+    else:
+        messages["tanh"] = (
+            f"your {words}'s output is outside (0, 1): did you use tanh instead of "
+            f"sigmoid? A gate is {_formula(name)}, between 0 and 1"
+        )
+    return messages
+
+
+def cell_update_messages():
+    rule = "C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t"
+    return {
+        "swapped": (
+            "in your cell_update the forget gate multiplies the candidate and the "
+            f"input gate the old cell state: {rule}"
+        ),
+        "squashed": (
+            "your cell_update applies tanh to the new cell state: C_t is not "
+            "squashed (tanh(C_t) is taken for h_t only, in lstm_cell_forward)"
+        ),
+        "no_input_gate": (
+            f"your cell_update adds the candidate without the input gate: {rule}"
+        ),
+        "no_forget_gate": (
+            f"your cell_update keeps C_{{t-1}} without the forget gate: {rule}"
+        ),
+        "matmul": (
+            "your cell_update uses matrix products: every product in the cell "
+            "update is element-wise (*, not @ or np.dot)"
+        ),
+    }
+
+
+def cell_messages():
+    return {
+        "swapped_return": (
+            "your lstm_cell_forward returns (c_t, h_t, cache): the order is "
+            "(h_t, c_t, cache)"
+        ),
+        "no_tanh": (
+            "your lstm_cell_forward computes h_t = o_t ⊙ C_t: it is "
+            "h_t = o_t ⊙ tanh(C_t)"
+        ),
+        "old_cell": (
+            "your lstm_cell_forward computes h_t from the old cell state "
+            "(tanh(c_prev)): h_t = o_t ⊙ tanh(C_t), with the new cell state"
+        ),
+        "c_prev_for_h_prev": (
+            "your lstm_cell_forward gives the gates c_prev where they need h_prev: "
+            "each gate acts on [h_prev, x_t]"
+        ),
+        "same_weights": (
+            "your lstm_cell_forward gives every gate the forget gate's W_f and b_f: "
+            "each gate has its own weights and bias (W_i, b_i for the input gate, "
+            "and so on)"
+        ),
+        "no_bias": (
+            "your lstm_cell_forward leaves out the bias of the gates: each gate is "
+            "[h_prev, x_t] @ W.T + b before its sigmoid or tanh"
+        ),
+        "swapped_concat": (
+            "your lstm_cell_forward concatenates [x_t, h_prev]; the course's order "
+            "is [h_prev, x_t], hidden state first"
+        ),
+    }
+
+
+def forward_messages():
+    return {
+        "swapped_return": (
+            "your lstm_forward returns (cs, hs, cache): the order is (hs, cs, cache)"
+        ),
+        "from_initial": (
+            "your lstm_forward computes every step from h0, c0: each step must "
+            "start from the h and C of the step before (h0, c0 only for the first)"
+        ),
+        "skips_first": (
+            "your lstm_forward skips the first step: hs[:, 0] must be the state "
+            "after step 0, computed from h0, c0 and x[:, 0] (loop over range(T))"
+        ),
+        "misses_last": (
+            "your lstm_forward stops one step early: the last step, t = T - 1, is "
+            "never computed (loop over range(T), not range(T - 1))"
+        ),
+        "before_step": (
+            "your lstm_forward stores the state from before step t in hs[:, t]: "
+            "hs[:, t] and cs[:, t] are the states after step t, so hs[:, 0] is "
+            "computed from h0, c0 and x[:, 0]"
+        ),
+        "c_not_carried": (
+            "your lstm_forward starts the cell state from c0 at every step: C must "
+            "be carried from step to step, like h"
+        ),
+        "h_not_carried": (
+            "your lstm_forward starts the hidden state from h0 at every step: h "
+            "must be carried from step to step, like C"
+        ),
+        "reversed": (
+            "your lstm_forward runs the sequence from the last step to the first: "
+            "step t = 0 comes first, from h0 and c0"
+        ),
+        "zero_start": (
+            "your lstm_forward ignores h0 and c0: the first step starts from them, "
+            "not from zeros"
+        ),
+        "row_zero": (
+            "your lstm_forward stores row 0 of each step's states for every "
+            "example: hs[:, t] = h_t keeps every example's own row"
+        ),
+    }
+
+
+def _shape_text(axes, shape):
+    if axes and len(axes) == len(shape):
+        return "(" + ", ".join(axes) + f") = {tuple(shape)}"
+    return f"{tuple(shape)}"
+
+
+def assess(
+    what,
+    value,
+    expected,
+    *,
+    mistakes=None,
+    messages=None,
+    tol=None,
+    axes=None,
+    layouts=(),
+    checks=(),
+    hint="",
+):
+    """Fail unless value is close to expected, naming the likely mistake.
+
+    In this order: a known wrong layout (``layouts``: (alternative array,
+    message) pairs of another shape, e.g. the transpose); the shape and
+    finiteness; the value itself (pass); each known mistake whose result
+    (``mistakes[key]``) value matches, with ``messages[key]``; a result that is
+    all zero; each of ``checks`` (functions that fail with their own message);
+    and last a message saying where and by how much value differs.
+    """
+    expected = np.asarray(expected)
+    for alternative, message in layouts:
+        alternative = np.asarray(alternative)
+        if (
+            isinstance(value, np.ndarray)
+            and value.shape != expected.shape
+            and matches(value, alternative, tol)
+        ):
+            raise AssertionError(message)
+    check_array(what, value, expected.shape, _named(axes, expected))
+    if matches(value, expected, tol):
+        return
+    for key, alternative in (mistakes or {}).items():
+        if key in (messages or {}) and matches(value, alternative, tol):
+            raise AssertionError(messages[key])
+    if not np.any(value) and np.any(expected):
+        raise AssertionError(
+            f"{what} is all zero: is the function written yet (no placeholder "
+            "np.zeros left)?"
+        )
+    for check in checks:
+        check(value)
+    detail = where_it_differs(value, expected, tol, axes)
+    raise AssertionError(f"{what} is wrong: {detail}. {hint}".strip())
+
+
+def _named(axes, expected):
+    if axes and len(axes) == expected.ndim:
+        return "(" + ", ".join(axes) + ")"
+    return ""
+
+
+def passes(name, args, expected, substitute=None, tol=None):
+    """Whether your function ``name`` gives ``expected`` on ``args`` (a
+    probe: no message; False also when it raises, is missing, returns
+    another shape or changes an argument in place)."""
+    try:
+        function = student_function(name)
+        result = call(function, *snapshot(args), substitute=substitute)
+    except AssertionError:
+        return False
+    if isinstance(expected, tuple):
+        return (
+            isinstance(result, tuple)
+            and len(result) >= len(expected)
+            and all(matches(r, e, tol) for r, e in zip(result, expected, strict=False))
+        )
+    return matches(result, expected, tol)
+
+
+def parts_that_fail(c, names, substitute=None):
+    """Which of your functions among names fail their probes in case c."""
+    probes = c.get("parts", {})
+    failing = []
+    for name in names:
+        for probe in probes.get(name, []):
+            if not passes(name, probe["args"], probe["expected"], substitute):
+                failing.append(name)
+                break
+    return failing
+
+
+def skipped(tested, failing):
+    """Say that a visible value check waits for the parts it builds on."""
+    parts = ", ".join(failing)
+    verb = "does" if len(failing) == 1 else "do"
+    print(
+        f"Value check of {tested} skipped here: your {parts} {verb} not pass "
+        f"{'its' if len(failing) == 1 else 'their'} own tests yet. The grader "
+        f"checks {tested} with correct versions of them in their place, so "
+        "fix those first."
+    )
+
+
+# The stability test: any overflow in the student's sigmoid is an error.
+OVERFLOW_RAISES = {"over": "raise", "invalid": "raise", "divide": "raise"}
+OVERFLOW_HINT = (
+    "Make np.exp see only non-positive numbers, e.g. exp(-|z|). Note that "
+    "np.where computes both of its branches for every element, so "
+    "np.where(z >= 0, 1 / (1 + np.exp(-z)), ...) still overflows."
+)
+
+
+# --- the checks, one per graded function (visible and hidden tests) ---------
+
+
+def check_sigmoid(c, *, errstate=None, hint="", tol=None):
+    """sigmoid on c["z"] against c["expected"]."""
+    z = c["z"]
+    function = student_function("sigmoid")
+    if errstate:
+        with np.errstate(**errstate):
+            s = call(function, z, hint=hint)
+    else:
+        s = call(function, z, hint=hint)
+    expected = np.asarray(c["expected"])
+    if tol is None:
+        tol = FLOAT32 if z.dtype == np.float32 else STEP
+
+    def sides(value):
+        close = np.isclose(
+            np.asarray(value, dtype=float), expected, rtol=tol["rtol"], atol=tol["atol"]
+        )
+        negative = np.asarray(z) < 0
+        if close[~negative].all() and not close[negative].all():
+            raise AssertionError(
+                "your sigmoid is right for z ≥ 0 but not for z < 0: there "
+                "σ(z) = e^{z} / (1 + e^{z}), below 0.5"
+            )
+        if close[negative].all() and not close[~negative].all():
+            raise AssertionError(
+                "your sigmoid is right for z < 0 but not for z ≥ 0: there "
+                "σ(z) = 1 / (1 + e^{-z}), at least 0.5"
+            )
+
+    assess(
+        f"sigmoid(z) for z of shape {z.shape}",
+        s,
+        expected,
+        mistakes=c.get("mistakes"),
+        messages=sigmoid_messages(),
+        tol=tol,
+        checks=[sides],
+        hint="σ(z) = 1 / (1 + e^{-z})",
+    )
+    return s
+
+
+def check_gate(name, c, substitute=None):
+    """Your gate ``name`` on the case's inputs, against the expected gate."""
+    symbol, weight, bias, words = GATES[name]
+    args = c["args"]
+    value = call(
+        student_function(name),
+        *args,
+        substitute=substitute,
+        hint=(
+            f"{weight} has shape (H, H + D): the product is hx @ {weight}.T, with "
+            "hx = np.concatenate([h_prev, x_t], axis=1) of shape (N, H + D)"
+        ),
+    )
+    expected = np.asarray(c["expected"])
+    messages = gate_messages(name)
+
+    def in_range(value):
+        if name == "candidate":
+            if not np.all(np.abs(value) < 1):
+                raise AssertionError("your candidate is outside (-1, 1): use np.tanh")
+            return
+        if not np.all((value > 0) & (value < 1)):
+            raise AssertionError(messages["tanh"])
+
+    assess(
+        f"{symbol}, your {words}'s output,",
+        value,
+        expected,
+        mistakes=c.get("mistakes"),
+        messages=messages,
+        axes=("N", "H"),
+        layouts=[(expected.T, messages["transposed"])],
+        checks=[in_range],
+        hint=f"It should be {_formula(name)}.",
+    )
+
+
+def check_cell_update(c, substitute=None):
+    """Your cell_update on the case's gates, against the expected C_t."""
+    value = call(
+        student_function("cell_update"),
+        *c["args"],
+        substitute=substitute,
+        hint="Every product in the cell update is element-wise (*, not @ or np.dot).",
+    )
+    assess(
+        "C_t, your cell_update's output,",
+        value,
+        c["expected"],
+        mistakes=c.get("mistakes"),
+        messages=cell_update_messages(),
+        axes=("N", "H"),
+        hint="It should be C_t = f_t ⊙ C_{t-1} + i_t ⊙ C̃_t, element-wise.",
+    )
+
+
+def check_cell(c, substitute=None):
+    """Your lstm_cell_forward on the case's inputs: (h_t, c_t, cache)."""
+    result = call(
+        student_function("lstm_cell_forward"), *c["args"], substitute=substitute
+    )
+    check_tuple("lstm_cell_forward", result, ("h_t", "c_t", "cache"))
+    h_t, c_t = result[0], result[1]
+    h_ref, c_ref = c["expected"]
+    check_array("h_t", h_t, h_ref.shape, "(N, H)")
+    check_array("c_t", c_t, c_ref.shape, "(N, H)")
+    if matches(h_t, h_ref) and matches(c_t, c_ref):
+        return
+    messages = cell_messages()
+    for key, (h_alt, c_alt) in c.get("mistakes", {}).items():
+        if key in messages and matches(h_t, h_alt) and matches(c_t, c_alt):
+            raise AssertionError(messages[key])
+    if not np.any(h_t) and not np.any(c_t):
+        raise AssertionError(
+            "your lstm_cell_forward returns h_t and c_t that are all zero: is it "
+            "written yet (no placeholder np.zeros left)?"
+        )
+    if not matches(c_t, c_ref):
+        detail = where_it_differs(c_t, c_ref, None, ("N", "H"))
+        raise AssertionError(
+            f"c_t is wrong: {detail}. It should be f_t ⊙ C_{{t-1}} + i_t ⊙ C̃_t, "
+            "each gate on [h_prev, x_t] with its own weights and bias"
+        )
+    detail = where_it_differs(h_t, h_ref, None, ("N", "H"))
+    raise AssertionError(
+        f"h_t is wrong although c_t is right: {detail}. It should be "
+        "h_t = o_t ⊙ tanh(C_t), with the new cell state"
+    )
+
+
+def check_forward(c, substitute=None):
+    """Your lstm_forward on the case's inputs: (hs, cs, cache)."""
+    result = call(student_function("lstm_forward"), *c["args"], substitute=substitute)
+    check_tuple("lstm_forward", result, ("hs", "cs", "cache"))
+    hs, cs = result[0], result[1]
+    hs_ref, cs_ref = c["expected"]
+    axes = ("N", "T", "H")
+    for what, value, expected in (("hs", hs, hs_ref), ("cs", cs, cs_ref)):
+        layout = (
+            f"your lstm_forward returns {what} laid out (T, N, H): the course's "
+            "layout is batch-major, (N, T, H); stack the steps along axis 1 "
+            f"({what}[:, t] is step t)"
+        )
+        swapped = np.transpose(expected, (1, 0, 2))
+        if (
+            isinstance(value, np.ndarray)
+            and value.shape == swapped.shape
+            and value.shape != expected.shape
+            and matches(value, swapped, SEQUENCE)
+        ):
+            raise AssertionError(layout)
+        check_array(what, value, expected.shape, "(N, T, H)")
+    if matches(hs, hs_ref, SEQUENCE) and matches(cs, cs_ref, SEQUENCE):
+        return
+    messages = forward_messages()
+    for key, (hs_alt, cs_alt) in c.get("mistakes", {}).items():
+        if (
+            key in messages
+            and matches(hs, hs_alt, SEQUENCE)
+            and matches(cs, cs_alt, SEQUENCE)
+        ):
+            raise AssertionError(messages[key])
+    if not np.any(hs) and not np.any(cs):
+        raise AssertionError(
+            "your lstm_forward returns hs and cs that are all zero: is it written "
+            "yet (no placeholder np.zeros left)?"
+        )
+    for what, value, expected in (("hs", hs, hs_ref), ("cs", cs, cs_ref)):
+        if not matches(value, expected, SEQUENCE):
+            detail = where_it_differs(value, expected, SEQUENCE, axes)
+            raise AssertionError(
+                f"{what} is wrong: {detail}. {what}[:, t] is the state after step "
+                "t; each step starts from the h and C of the step before (h0, c0 "
+                "for the first)"
+            )
