@@ -90,8 +90,13 @@ def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(student)
             visible
         )
         assert _nbgrader(cell)["points"] == 1
-    helpers = _source(_cell(student, "test_helpers"))
-    assert "lstm_ref.questions.check_answer(question_id, value)" in helpers
+    # The master's helper cell imports the judge-side module; the student's
+    # copy of it is generated (common + a2_visible + the embedded key).
+    master = json.loads(MASTER.read_text())
+    assert _source(_cell(master, "test_helpers")).splitlines()[1:] == [
+        "from autograder.testkit.a2 import *  # noqa: F403",
+        "bind(globals())",
+    ]
     assert "check_answer_format" not in STUDENT.read_text()
     intro = _source(student["cells"][0])
     assert "as often as you like" in intro
@@ -101,7 +106,11 @@ def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(student)
 def _student_namespace(student: dict) -> dict:
     """The namespace a student's kernel has after the setup and helper cells."""
     namespace: dict = {}
-    (setup,) = [c for c in student["cells"] if _source(c) == "import numpy as np"]
+    setup = next(
+        c
+        for c in student["cells"]
+        if c["cell_type"] == "code" and "import numpy as np" in _source(c)
+    )
     exec(_source(setup), namespace)
     exec(_source(_cell(student, "test_helpers")), namespace)
     return namespace
