@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import io
 import json
 from collections import Counter
@@ -507,3 +508,164 @@ def test_write_report_with_similarity(tmp_path):
     assert "<h2>Similar code</h2>" in page
     assert "<p>1 pairs of students share" in page
     assert "<h2>Code close to lstm_ref</h2><p>1 students" in page
+
+
+# A stand-in lstm_ref of two identical modules, and a class built around it.
+REF = """def clip(grads, max_norm):
+    total = sum(float((g * g).sum()) for g in grads.values()) ** 0.5
+    scale = max_norm / total if total > max_norm else 1.0
+    return {k: g * scale for k, g in grads.items()}, total
+"""
+WINDOW = """def window(series, size):
+    out = []
+    for start in range(len(series) - size + 1):
+        out.append(series[start:start + size])
+    return out
+"""
+COUNTER = """class Counter:
+    def __init__(self):
+        self.counts = {}
+    def add(self, word):
+        self.counts[word] = self.counts.get(word, 0) + 1
+        return self.counts[word]
+"""
+TABLE = """def sigmoid_table(n):
+    import math
+    return [1 / (1 + math.exp(-k / n)) for k in range(-n, n + 1)]
+"""
+STARTER3 = "\n\n\n".join(
+    f"def {gate}_gate(x, h):\n    # your code here\n    raise NotImplementedError\n"
+    for gate in ("forget", "input", "output")
+)
+
+
+@pytest.fixture
+def ranked_class(tmp_path, monkeypatch) -> FakeCourse:
+    """Pairs of three strengths, two students close to the reference, and two
+    who submitted the starter untouched (three cells)."""
+    reference = tmp_path / "lstm_ref"
+    reference.mkdir()
+    (reference / "a.py").write_text(REF)
+    (reference / "b.py").write_text(REF)
+    monkeypatch.setattr(report, "REFERENCE_DIR", reference)
+    root = tmp_path / "course"
+    (root / "release" / A).mkdir(parents=True)
+    nbformat.write(_answers_notebook(STARTER3), root / "release" / A / "A1.ipynb")
+    code = {
+        "ann": SHARED,
+        "bob": SHARED + "\n\n\n" + WINDOW,
+        "cy": REF + "\n\n\n" + TABLE,
+        "dee": REF,
+        "fay": COUNTER,
+        "gus": COUNTER,
+        "s1": STARTER3,
+        "s2": STARTER3,
+    }
+    for student, text in code.items():
+        folder = root / "submitted" / student / A
+        folder.mkdir(parents=True)
+        nbformat.write(_answers_notebook(text), folder / "A1.ipynb")
+    return FakeCourse(root)
+
+
+def test_similarity_ranks_pairs_and_reference_matches_by_share(ranked_class):
+    students = ranked_class.submitted_students(A)
+    pairs, reference = report.similarity_pairs(ranked_class, A, students)
+    # Strongest first; the untouched starter (s1, s2) is never shared code.
+    assert [(m.left, m.right) for m in pairs] == [
+        ("fay", "gus"),
+        ("ann", "bob"),
+        ("cy", "dee"),
+    ]
+    assert [min(m.left_share, m.right_share) for m in pairs] == pytest.approx(
+        [1.0, 0.6527, 0.6104], abs=1e-4
+    )
+    # dee's code is equally close to a.py and b.py: the first one is named.
+    assert [(m.left, m.right) for m in reference] == [
+        ("dee", "lstm_ref/a.py"),
+        ("cy", "lstm_ref/a.py"),
+    ]
+    assert [m.left_share for m in reference] == pytest.approx([1.0, 0.6104], abs=1e-4)
+    assert [m.right_share for m in reference] == pytest.approx([1.0, 1.0])
+
+
+def test_similarity_thresholds_include_their_boundary(ranked_class, monkeypatch):
+    students = ranked_class.submitted_students(A)
+    pairs, reference = report.similarity_pairs(ranked_class, A, students)
+    weakest = min(pairs[-1].left_share, pairs[-1].right_share)
+    monkeypatch.setattr(report, "PAIR_THRESHOLD", weakest)
+    monkeypatch.setattr(report, "REFERENCE_THRESHOLD", reference[-1].left_share)
+    again, again_reference = report.similarity_pairs(ranked_class, A, students)
+    assert len(again) == 3
+    assert len(again_reference) == 2
+
+
+def test_the_starter_in_the_reference_is_not_counted_against_it(tmp_path, monkeypatch):
+    # The starter holds half of the reference module: a student who pasted the
+    # whole module shares all of the module's own code (right share 1).
+    reference = tmp_path / "lstm_ref"
+    reference.mkdir()
+    (reference / "m.py").write_text(REF + "\n\n" + WINDOW)
+    monkeypatch.setattr(report, "REFERENCE_DIR", reference)
+    root = tmp_path / "course"
+    (root / "release" / A).mkdir(parents=True)
+    nbformat.write(_answers_notebook(WINDOW), root / "release" / A / "A1.ipynb")
+    (root / "submitted" / "dee" / A).mkdir(parents=True)
+    nbformat.write(
+        _answers_notebook(REF + "\n\n\n" + WINDOW),
+        root / "submitted" / "dee" / A / "A1.ipynb",
+    )
+    _, (match,) = report.similarity_pairs(FakeCourse(root), A, ["dee"])
+    assert match.right_share == pytest.approx(1.0)
+
+
+def test_compare_marks_the_shared_passage_and_escapes_the_code():
+    code = SHARED.replace("result > 0.5", "result < 0.5 and x & 1")
+    a = report._fingerprint("a", code, None)
+    b = report._fingerprint("b", code + "\n" + OWN, None)
+    match = report._compare(a, b, "a", "b")
+    for marked, source in (
+        (match.left_html, code),
+        (match.right_html, code + "\n" + OWN),
+    ):
+        assert marked.count("<mark>") == marked.count("</mark>") >= 1
+        plain = marked.replace("<mark>", "").replace("</mark>", "")
+        assert html.unescape(plain) == source
+        assert "&lt; 0.5 and x &amp; 1" in marked
+
+
+def test_similarity_html_says_the_reference_threshold(monkeypatch):
+    monkeypatch.setattr(report, "REFERENCE_THRESHOLD", 0.7)
+    assert "at least 70% of their answer code in common" in report._similarity_html(
+        [], []
+    )
+
+
+def test_limits_not_enforced_read_past_an_unreadable_notebook(tmp_path):
+    folder = tmp_path / "autograded" / "ann" / A
+    folder.mkdir(parents=True)
+    (folder / "A0.ipynb").write_text("{")
+    meta = {"metadata": {"autograder": {"limits_not_enforced": ["pids"]}}}
+    (folder / "A1.ipynb").write_text(json.dumps(meta))
+    assert report._limits_not_enforced(FakeCourse(tmp_path), A, "ann") == ["pids"]
+
+
+def test_write_report_twice_into_one_folder_and_its_figures(tmp_path, monkeypatch):
+    course = _report_class(tmp_path / "c")
+    out = tmp_path / "out"
+    report.write_report(course, A, out)
+    figures = _captured(monkeypatch)
+    page = report.write_report(course, A, out)[0].read_text("utf-8")
+    assert page.count('src="data:image/png;base64,png"') == 2
+    histogram, bars = figures
+    (axes,) = histogram.axes
+    assert axes.get_title() == "A1: scores of 3 graded students"
+    assert [b.get_height() for b in axes.patches] == [1, 0, 1, 0, 1]
+    (axes,) = bars.axes
+    assert axes.get_title() == "A1: failure rate per test"
+    assert [t.get_text() for t in axes.get_yticklabels()] == ["test_a", "test_b"]
+    assert [b.get_width() for b in axes.patches] == pytest.approx([100 / 3, 200 / 3])
+    assert page.endswith(
+        "</ul>\n<p>Every sandbox limit was enforced.</p>\n\n</body></html>\n"
+    )
+    plt.close("all")
