@@ -242,10 +242,12 @@ def _named(axes, expected):
     return ""
 
 
-def passes(name, args, expected, substitute=None, tol=None):
+def passes(name, args, expected, substitute=None, tol=None, arity=None):
     """Whether your function ``name`` gives ``expected`` on ``args`` (a
     probe: no message; False also when it raises, is missing, returns
-    another shape or changes an argument in place)."""
+    another shape or changes an argument in place). With a tuple
+    ``expected``, the result must be a tuple of ``arity`` values (default
+    len(expected)) whose first ones match it."""
     try:
         function = student_function(name)
         result = call(function, *snapshot(args), substitute=substitute)
@@ -254,7 +256,7 @@ def passes(name, args, expected, substitute=None, tol=None):
     if isinstance(expected, tuple):
         return (
             isinstance(result, tuple)
-            and len(result) >= len(expected)
+            and len(result) == (arity or len(expected))
             and all(matches(r, e, tol) for r, e in zip(result, expected, strict=False))
         )
     return matches(result, expected, tol)
@@ -266,7 +268,8 @@ def parts_that_fail(c, names, substitute=None):
     failing = []
     for name in names:
         for probe in probes.get(name, []):
-            if not passes(name, probe["args"], probe["expected"], substitute):
+            expected, arity = probe["expected"], probe.get("arity")
+            if not passes(name, probe["args"], expected, substitute, arity=arity):
                 failing.append(name)
                 break
     return failing
@@ -274,13 +277,13 @@ def parts_that_fail(c, names, substitute=None):
 
 def skipped(tested, failing):
     """Say that a visible value check waits for the parts it builds on."""
-    parts = ", ".join(failing)
-    verb = "does" if len(failing) == 1 else "do"
+    one = len(failing) == 1
     print(
-        f"Value check of {tested} skipped here: your {parts} {verb} not pass "
-        f"{'its' if len(failing) == 1 else 'their'} own tests yet. The grader "
-        f"checks {tested} with correct versions of them in their place, so "
-        "fix those first."
+        f"Value check of {tested} skipped here: your {', '.join(failing)} "
+        f"{'does' if one else 'do'} not pass {'its' if one else 'their'} own "
+        f"tests yet. The grader checks {tested} with "
+        f"{'a correct version of it in its' if one else 'correct versions in their'}"
+        " place, so fix that first."
     )
 
 
