@@ -6,18 +6,20 @@ hidden state and the input (hidden state first, as everywhere in the course)::
     z_t  = σ(W_z·[h_{t-1}, x_t] + b_z)             update gate
     r_t  = σ(W_r·[h_{t-1}, x_t] + b_r)             reset gate
     h̃_t  = tanh(W_h·[r_t ⊙ h_{t-1}, x_t] + b_h)     candidate
-    h_t  = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t          hidden state
+    h_t  = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t          hidden state
 
-A GRU has no separate cell state: ``h_t`` is a convex mix of the old state and
-the candidate, and ``z_t`` alone decides the mix (the LSTM's forget and input
-gates tied as ``f = 1 - i``). With ``z_t = 0`` the state is copied unchanged and
-the gradient flows back through ``∂h_t/∂h_{t-1} = I``, the GRU's version of the
-LSTM's constant error flow.
+This is the convention of Cho et al. (2014, eq. 7), d2l and PyTorch: the
+update gate weighs the *old state*. A GRU has no separate cell state: ``h_t``
+is a convex mix of the old state and the candidate, and ``z_t`` alone decides
+the mix (the LSTM's forget and input gates tied as ``f = z``, ``i = 1 - z``).
+With ``z_t = 1`` the state is copied unchanged and the gradient flows back
+through ``∂h_t/∂h_{t-1} = I``, the GRU's version of the LSTM's constant error
+flow; with ``z_t = 0`` the state is replaced by the candidate.
 
 Differences from PyTorch's ``nn.GRU`` and Keras' ``GRU``
 ---------------------------------------------------------
-Do not compare numbers with either library blindly: the same names hide two
-differences.
+Do not compare numbers with either library blindly: the same names hide a
+difference in the candidate, though not in the mix.
 
 1. **Where the reset gate acts.** Here (Cho et al. 2014, v3) ``r_t`` scales
    ``h_{t-1}`` *before* the recurrent matrix product. PyTorch applies it
@@ -29,11 +31,13 @@ differences.
    matches the formula here when ``reset_after=False``. The two candidates are
    different functions: in general no rearrangement of weights turns one
    into the other.
-2. **Which side of the mix the update gate weighs.** PyTorch computes
-   ``h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}`` (Keras likewise
-   ``z ⊙ h_{t-1} + (1 - z) ⊙ h̃``): the roles of ``z`` and ``1 - z`` are swapped,
-   so their ``z`` is our ``1 - z``. Since ``1 - σ(a) = σ(-a)``, that part
-   converts exactly by negating the update gate's weights and bias.
+2. **The mix is the same.** PyTorch computes
+   ``h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}`` and Keras
+   ``z ⊙ h_{t-1} + (1 - z) ⊙ h̃``: their ``z`` is ours, weights and bias
+   unchanged. Texts that write ``h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t``
+   describe the same cell with ``z`` and ``1 - z`` swapped; since
+   ``1 - σ(a) = σ(-a)``, negating the update gate's weights and bias converts
+   one into the other.
 
 PyTorch also stores the gates in the order r, z, n and has two biases per gate
 (``b_i*`` and ``b_h*``). For r and z they add up to our one bias; for the
@@ -90,7 +94,7 @@ def _cell_forward(
     r = _sigmoid(hx @ params["W_r"].T + params["b_r"])  # (N, H)
     rhx = np.concatenate([r * h_prev, x_t], axis=1)  # (N, H + D)
     h_tilde = np.tanh(rhx @ params["W_h"].T + params["b_h"])  # (N, H)
-    h_t = (1.0 - z) * h_prev + z * h_tilde  # (N, H)
+    h_t = z * h_prev + (1.0 - z) * h_tilde  # (N, H)
     return h_t, GRUCellCache(hx, rhx, z, r, h_tilde, params)
 
 
@@ -101,10 +105,10 @@ def _cell_backward(
     hidden = z.shape[1]
     h_prev = hx[:, :hidden]  # (N, H)
 
-    # h_t = (1 - z) ⊙ h_{t-1} + z ⊙ h̃: three ways back from h_t.
-    dh_prev = dh_t * (1.0 - z)  # (N, H), the direct path
-    dz = dh_t * (h_tilde - h_prev)  # (N, H)
-    dh_tilde = dh_t * z  # (N, H)
+    # h_t = z ⊙ h_{t-1} + (1 - z) ⊙ h̃: three ways back from h_t.
+    dh_prev = dh_t * z  # (N, H), the direct path
+    dz = dh_t * (h_prev - h_tilde)  # (N, H)
+    dh_tilde = dh_t * (1.0 - z)  # (N, H)
 
     da_h = dh_tilde * (1.0 - h_tilde**2)  # (N, H)
     drhx = da_h @ params["W_h"]  # (N, H + D)
@@ -146,7 +150,8 @@ def gru_cell_forward(
     Returns
     -------
     h_t : ndarray, shape (N, H)
-        New hidden state ``(1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t``.
+        New hidden state ``z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t`` (Cho et al.
+        2014, PyTorch: ``z_t = 1`` keeps the old state).
     cache : GRUCellCache
         Values needed by ``gru_cell_backward``.
 
@@ -185,11 +190,11 @@ def gru_cell_backward(
 
     Notes
     -----
-    ``h_{t-1}`` reaches ``h_t`` four ways: directly through ``(1 - z_t)``,
+    ``h_{t-1}`` reaches ``h_t`` four ways: directly through ``z_t``,
     through ``z_t``, through ``r_t``, and through ``r_t ⊙ h_{t-1}`` inside the
-    candidate. So ``dh_{t-1}`` sums ``dh_t ⊙ (1 - z_t)``, ``d(r ⊙ h) ⊙ r_t``
+    candidate. So ``dh_{t-1}`` sums ``dh_t ⊙ z_t``, ``d(r ⊙ h) ⊙ r_t``
     and the recurrent blocks of ``da_z W_z + da_r W_r``, where
-    ``dz_t = dh_t ⊙ (h̃_t - h_{t-1})``, ``dh̃_t = dh_t ⊙ z_t``,
+    ``dz_t = dh_t ⊙ (h_{t-1} - h̃_t)``, ``dh̃_t = dh_t ⊙ (1 - z_t)``,
     ``da_h = dh̃_t ⊙ (1 - h̃_t²)``, ``d(r ⊙ h) = (da_h W_h)[:, :H]``,
     ``dr_t = d(r ⊙ h) ⊙ h_{t-1}`` and each gate's pre-activation gradient is
     its output gradient times ``s (1 - s)``. ``dW_h`` uses the reset input

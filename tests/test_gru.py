@@ -43,16 +43,17 @@ def random_params(input_size, hidden_size, rng, dtype=np.float64):
 
 
 def sigmoid(a):
-    return 1.0 / (1.0 + np.exp(-a))
+    # exp(-log(1 + e^{-a})): no overflow for the saturated gates below.
+    return np.exp(-np.logaddexp(0.0, -a))
 
 
 def reference_cell(x_t, h_prev, params):
-    """The four equations written out directly, as an independent reference."""
+    """The four equations of Cho et al. (2014) written out directly, as a reference."""
     hx = np.hstack([h_prev, x_t])
     z = sigmoid(hx @ params["W_z"].T + params["b_z"])
     r = sigmoid(hx @ params["W_r"].T + params["b_r"])
     h_tilde = np.tanh(np.hstack([r * h_prev, x_t]) @ params["W_h"].T + params["b_h"])
-    return (1 - z) * h_prev + z * h_tilde, h_tilde
+    return z * h_prev + (1 - z) * h_tilde, h_tilde
 
 
 def copy_all(arrays):
@@ -74,9 +75,9 @@ def test_cell_forward_matches_scalar_formulas_computed_by_hand_with_h1_d1():
     r = 1.0 / (1.0 + math.exp(-a_r))  # σ(-0.33) ≈ 0.4182
     a_h = w_h[0] * (r * h_prev) + w_h[1] * x_t + b_h  # ≈ 0.0878 + 0.48 - 0.1
     h_tilde = math.tanh(a_h)  # tanh(0.4678) ≈ 0.4364
-    expected = (1.0 - z) * h_prev + z * h_tilde  # ≈ 0.1140 + 0.2706 ≈ 0.3846
+    expected = z * h_prev + (1.0 - z) * h_tilde  # ≈ 0.1860 + 0.1658 ≈ 0.3518
     assert abs(a_h - 0.46783) < 1e-4  # the hand estimate in the comments
-    assert abs(expected - 0.3846) < 1e-3
+    assert abs(expected - 0.3518) < 1e-3
 
     params = {
         "W_z": np.array([w_z]),
@@ -103,21 +104,22 @@ def test_cell_forward_matches_equations_written_out_on_random_inputs():
     np.testing.assert_allclose(h_t, expected, rtol=1e-12, atol=1e-14)
 
 
-def test_update_gate_forced_to_zero_copies_previous_state_exactly():
+def test_update_gate_forced_to_one_copies_previous_state_exactly():
+    # Cho et al. (2014) and PyTorch: z_t = 1 keeps h_{t-1}.
     rng = np.random.default_rng(1)
     params = random_params(3, 4, rng)
-    params["b_z"] = np.full(4, -1e3)  # σ(-1000) underflows to exactly 0
+    params["b_z"] = np.full(4, 1e3)  # σ(1000) rounds to exactly 1
     x_t, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
     h_t, cache = gru_cell_forward(x_t, h_prev, params)
-    assert np.all(cache.z == 0.0)
+    assert np.all(cache.z == 1.0)
     np.testing.assert_array_equal(h_t, h_prev)
 
 
-def test_update_gate_forced_to_zero_passes_gradient_back_unchanged():
+def test_update_gate_forced_to_one_passes_gradient_back_unchanged():
     # h_t = h_{t-1} exactly, so ∂h_t/∂h_{t-1} = I and nothing reaches x or W_h.
     rng = np.random.default_rng(2)
     params = random_params(3, 4, rng)
-    params["b_z"] = np.full(4, -1e3)
+    params["b_z"] = np.full(4, 1e3)
     x_t, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
     _, cache = gru_cell_forward(x_t, h_prev, params)
     dh_t = rng.normal(size=(2, 4))
@@ -128,13 +130,13 @@ def test_update_gate_forced_to_zero_passes_gradient_back_unchanged():
         np.testing.assert_array_equal(grads[key], np.zeros_like(params[key]))
 
 
-def test_update_gate_forced_to_one_gives_the_candidate():
+def test_update_gate_forced_to_zero_gives_the_candidate():
     rng = np.random.default_rng(3)
     params = random_params(3, 4, rng)
-    params["b_z"] = np.full(4, 1e3)  # σ(1000) rounds to exactly 1
+    params["b_z"] = np.full(4, -1e3)  # σ(-1000) underflows to exactly 0
     x_t, h_prev = rng.normal(size=(2, 3)), rng.normal(size=(2, 4))
     h_t, cache = gru_cell_forward(x_t, h_prev, params)
-    assert np.all(cache.z == 1.0)
+    assert np.all(cache.z == 0.0)
     # h̃ from the equation, independently of the code under test.
     _, h_tilde = reference_cell(x_t, h_prev, params)
     np.testing.assert_allclose(h_t, h_tilde, rtol=1e-13, atol=1e-15)

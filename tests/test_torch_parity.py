@@ -1,7 +1,7 @@
 """lstm_ref agrees with PyTorch, an implementation written by other people.
 
 LSTM and RNN: nn.LSTM, nn.LSTMCell, nn.RNN and autograd. GRU: nn.GRU and
-autograd, with the z convention and the reset gate's position converted (see
+autograd, with the reset gate's position converted (see
 the GRU section below).
 
 The expected values are the ``.npz`` files in ``tests/fixtures/``, written by
@@ -233,14 +233,14 @@ def test_rnn_cell_functions_looped_over_time_match_torch(
 
 # ------------------------------------------------------------------------ GRU
 # torch's nn.GRU stores the gates in the order r, z, n and computes
-#     h_t = (1 - z'_t) ⊙ n_t + z'_t ⊙ h_{t-1},
+#     h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1},
 #     n_t = tanh(W_in x_t + b_in + r_t ⊙ (W_hn h_{t-1} + b_hn)),
-# lstm_ref.gru h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t with the reset gate before
-# the product, h̃_t = tanh(W_h·[r_t ⊙ h_{t-1}, x_t] + b_h). So lstm_ref's z is
-# torch's 1 - z' = σ(-a'): its update-gate weights and bias are torch's
-# negated. The nn.GRU fixtures have a diagonal W_hn and b_hn = 0, where the two
-# candidates agree; the ``full_`` arrays have a full W_hn (see
-# tests/fixtures/README.md).
+# lstm_ref.gru h_t = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ h̃_t (Cho et al.'s convention,
+# the same z as torch's: its update-gate weights and bias are torch's, as they
+# are) with the reset gate before the product,
+# h̃_t = tanh(W_h·[r_t ⊙ h_{t-1}, x_t] + b_h). The nn.GRU fixtures have a
+# diagonal W_hn and b_hn = 0, where the two candidates agree; the ``full_``
+# arrays have a full W_hn (see tests/fixtures/README.md).
 
 
 def _gru_params(case: dict[str, np.ndarray], full: bool = False) -> dict:
@@ -257,8 +257,8 @@ def _gru_params(case: dict[str, np.ndarray], full: bool = False) -> dict:
     ]
     b_ih, b_hh = case["bias_ih"], case["bias_hh"]
     return {
-        "W_z": -w[1],
-        "b_z": -(block(b_ih, 1) + block(b_hh, 1)),
+        "W_z": w[1],
+        "b_z": block(b_ih, 1) + block(b_hh, 1),
         "W_r": w[0],
         "b_r": block(b_ih, 0) + block(b_hh, 0),
         "W_h": w[2],
@@ -267,9 +267,9 @@ def _gru_params(case: dict[str, np.ndarray], full: bool = False) -> dict:
 
 
 def _gru_torch_grads(grads: dict[str, np.ndarray], hidden: int) -> dict:
-    """lstm_ref's GRU gradients in torch's layout (r, z, n; z negated)."""
-    per_gate = [grads["W_r"], -grads["W_z"], grads["W_h"]]
-    biases = [grads["b_r"], -grads["b_z"], grads["b_h"]]
+    """lstm_ref's GRU gradients in torch's layout (r, z, n)."""
+    per_gate = [grads["W_r"], grads["W_z"], grads["W_h"]]
+    biases = [grads["b_r"], grads["b_z"], grads["b_h"]]
     return {
         "dweight_ih": np.vstack([w[:, hidden:] for w in per_gate]),
         "dweight_hh": np.vstack([w[:, :hidden] for w in per_gate]),
