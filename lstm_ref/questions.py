@@ -21,15 +21,18 @@ Kinds and how an answer is normalised before hashing:
     and decorations such as ``"(b)"``, ``"b)"`` or ``"b."`` are ignored; the
     full text of a choice is accepted for its letter.
 ``numeric``
-    A number, checked to the question's stated precision: the answer is
-    rounded half away from zero to ``decimals`` places and the digest of that
-    rounded value (e.g. ``"0.25"``) is compared with the key's. The tolerance
-    is therefore half a unit in the last stated place around the key's rounded
-    value (``0.245 <= answer < 0.255`` for a key of ``0.25``), and the key
-    reveals no more than the rounded value does.
+    A number given to the question's stated precision (``decimals``), e.g.
+    ``0.6``, ``"0.6"`` or ``round(x, 1)`` for one decimal place. An answer
+    with more decimals is not an answer (``0.64`` is not "0.6 to one decimal
+    place"); trailing zeros may be left out and float rounding error is
+    ignored. The digest is of the canonical text (e.g. ``"0.25"``), so the
+    key reveals no more than the stated answer does.
 ``shape``
-    A tuple of non-negative integers such as ``(12, 8)``; a list, or a string
-    such as ``"12, 8"`` or ``"(12, 8)"``, is read as the same tuple.
+    A tuple (or a list) of non-negative integers such as ``(12, 8)``; a
+    string such as ``"12x8"`` is not a shape.
+
+The rules are ``lstm_ref._answers`` (standard library only), which the
+student notebooks carry as source so that they check exactly as here.
 
 Feedback. The options of a choice question are equally long and equally
 plausible, so none of them carries its justification. The explanation is the
@@ -52,18 +55,16 @@ again, reads the feedback text from standard input and prints the
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
 import sys
-from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from numbers import Integral, Real
-from typing import NamedTuple
+
+from lstm_ref import _answers
+from lstm_ref._answers import Question
 
 __all__ = [
     "QUESTIONS",
     "Question",
+    "answer_problem",
     "check_answer",
     "assignment_for_chapter",
     "feedback",
@@ -74,17 +75,6 @@ __all__ = [
     "normalise_answer",
     "questions_for_chapter",
 ]
-
-
-class Question(NamedTuple):
-    """Public metadata of one question (everything but its answer)."""
-
-    id: str  # stable snake_case id, used as the notebook's grade_id suffix
-    chapter: int  # the book chapter that answers it
-    kind: str  # "choice", "numeric" or "shape"
-    prompt: str  # the question, in the book's notation (MyST/Markdown math)
-    choices: Mapping[str, str] | None = None  # letter -> text, for "choice"
-    decimals: int | None = None  # stated precision, for "numeric"
 
 
 _QUESTION_LIST = (
@@ -1343,102 +1333,29 @@ _FEEDBACK: dict[str, str] = {
     ),
 }
 
-_DECORATED_LETTER = re.compile(r"^\(?([a-z])[).:]?$")
-_SHAPE_TEXT = re.compile(r"^\(?\s*\d+\s*(?:[,x×]\s*\d+\s*)*,?\s*\)?$")
+# The answer-checking logic lives once, in lstm_ref._answers (the student
+# notebooks carry its source); this is the course's key in it.
+_ANSWERS = _answers.AnswerKey(QUESTIONS, _KEY, _FEEDBACK)
 
 
 def _question(question_id: str) -> Question:
-    try:
-        return QUESTIONS[question_id]
-    except KeyError:
-        known = ", ".join(QUESTIONS)
-        raise KeyError(
-            f"unknown question id {question_id!r}; known ids: {known}"
-        ) from None
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split()).lower()
+    return _ANSWERS.question(question_id)
 
 
 def normalise_answer(question_id: str, answer: object) -> str | None:
     """The canonical text of ``answer`` for ``question_id``, or ``None``.
 
-    ``None`` means the answer is not of the question's kind (e.g. a number
-    for a choice question) and can never be right. See the module docstring
-    for each kind's rules.
+    ``None`` means the answer is not of the question's kind or precision
+    (e.g. a number for a choice question, 0.64 for a question asking for one
+    decimal place) and can never be right. See the module docstring for each
+    kind's rules; ``answer_problem`` says why an answer is not one.
     """
-    question = _question(question_id)
-    if question.kind == "choice":
-        return _normalise_choice(question, answer)
-    if question.kind == "numeric":
-        return _normalise_numeric(question, answer)
-    if question.kind == "shape":
-        return _normalise_shape(answer)
-    raise ValueError(f"question {question_id!r} has unknown kind {question.kind!r}")
+    return _ANSWERS.normalise_answer(question_id, answer)
 
 
-def _normalise_choice(question: Question, answer: object) -> str | None:
-    if not isinstance(answer, str):
-        return None
-    text = _collapse(answer)
-    match = _DECORATED_LETTER.match(text.replace(" ", ""))
-    choices = question.choices or {}
-    if match and match.group(1) in choices:
-        return match.group(1)
-    for letter, choice_text in choices.items():
-        if text == _collapse(choice_text):
-            return letter
-    return None
-
-
-def _normalise_numeric(question: Question, answer: object) -> str | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, str):
-        text = answer.strip()
-    elif isinstance(answer, Real):
-        # repr of a float is the shortest string that round-trips, so
-        # Decimal(repr(0.615)) is 0.615, not 0.61499999...
-        text = repr(float(answer))
-    else:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite():
-        return None
-    quantum = Decimal(1).scaleb(-(question.decimals or 0))
-    try:
-        rounded = value.quantize(quantum, rounding=ROUND_HALF_UP)
-    except InvalidOperation:  # too many digits to round (e.g. 1e30): not an answer
-        return None
-    if rounded.is_zero():
-        rounded = abs(rounded)  # "-0.00" and "0.00" are the same answer
-    return str(rounded)
-
-
-def _normalise_shape(answer: object) -> str | None:
-    if isinstance(answer, str):
-        text = _collapse(answer)
-        if not _SHAPE_TEXT.match(text):
-            return None
-        values: list[object] = [int(v) for v in re.findall(r"\d+", text)]
-    elif isinstance(answer, tuple | list):
-        values = list(answer)
-    else:
-        return None
-    if not values or not all(
-        isinstance(v, Integral) and not isinstance(v, bool) and v >= 0 for v in values
-    ):
-        return None
-    return "(" + ", ".join(str(int(v)) for v in values) + ")"
-
-
-def _digest(salt: str, question_id: str, normalised: str) -> str:
-    message = "\x1f".join((salt, question_id, normalised)).encode("utf-8")
-    return hashlib.sha256(message).hexdigest()
+def answer_problem(question_id: str, answer: object) -> str:
+    """Why ``answer`` is not an answer to ``question_id`` (``""`` if it is)."""
+    return _ANSWERS.answer_problem(question_id, answer)
 
 
 def check_answer(question_id: str, answer: object) -> bool:
@@ -1449,8 +1366,8 @@ def check_answer(question_id: str, answer: object) -> bool:
     question_id : str
         A key of ``QUESTIONS``.
     answer : str, float or tuple
-        A letter for ``choice`` questions, a number for ``numeric`` ones
-        (checked to the stated precision), a tuple of ints for ``shape`` ones.
+        A letter for ``choice`` questions, a number given to the stated
+        precision for ``numeric`` ones, a tuple of ints for ``shape`` ones.
 
     Returns
     -------
@@ -1462,14 +1379,7 @@ def check_answer(question_id: str, answer: object) -> bool:
     KeyError
         If ``question_id`` is unknown or has no key entry yet.
     """
-    normalised = normalise_answer(question_id, answer)
-    try:
-        salt, digest = _KEY[question_id]
-    except KeyError:
-        raise KeyError(f"question {question_id!r} has no key entry yet") from None
-    if normalised is None:
-        return False
-    return secrets.compare_digest(_digest(salt, question_id, normalised), digest)
+    return _ANSWERS.check_answer(question_id, answer)
 
 
 def key_entry(
@@ -1483,28 +1393,12 @@ def key_entry(
     normalised = normalise_answer(question_id, answer)
     if normalised is None:
         kind = QUESTIONS[question_id].kind
-        raise ValueError(f"{answer!r} is not a valid answer to a {kind} question")
+        raise ValueError(
+            f"{answer!r} is not a valid answer to a {kind} question: "
+            + answer_problem(question_id, answer)
+        )
     salt = secrets.token_hex(8) if salt is None else salt
-    return salt, _digest(salt, question_id, normalised)
-
-
-_FEEDBACK_LABEL = "lstm_ref.questions feedback"
-
-
-def _feedback_stream(question_id: str, normalised: str, length: int) -> bytes:
-    """A SHA-256 keystream that only the right normalised answer yields."""
-    salt, _ = _KEY[question_id]
-    seed = "\x1f".join((_FEEDBACK_LABEL, salt, question_id, normalised))
-    key = hashlib.sha256(seed.encode("utf-8")).digest()
-    blocks = (
-        hashlib.sha256(key + counter.to_bytes(8, "big")).digest()
-        for counter in range(-(-length // 32))
-    )
-    return b"".join(blocks)[:length]
-
-
-def _xor(data: bytes, stream: bytes) -> bytes:
-    return bytes(a ^ b for a, b in zip(data, stream, strict=True))
+    return salt, _answers.digest(salt, question_id, normalised)
 
 
 def feedback(question_id: str, answer: object) -> str | None:
@@ -1523,14 +1417,7 @@ def feedback(question_id: str, answer: object) -> str | None:
         The feedback (Markdown with MyST math) if ``answer`` is right and the
         question has feedback; ``None`` for a wrong answer or no feedback.
     """
-    if not check_answer(question_id, answer) or question_id not in _FEEDBACK:
-        return None
-    normalised = normalise_answer(question_id, answer)
-    assert normalised is not None  # check_answer accepted it
-    data = bytes.fromhex(_FEEDBACK[question_id])
-    return _xor(data, _feedback_stream(question_id, normalised, len(data))).decode(
-        "utf-8"
-    )
+    return _ANSWERS.feedback(question_id, answer)
 
 
 def feedback_entry(question_id: str, answer: object, text: str) -> str:
@@ -1538,12 +1425,7 @@ def feedback_entry(question_id: str, answer: object, text: str) -> str:
 
     Raises ``ValueError`` unless ``answer`` is the key's right answer.
     """
-    if not check_answer(question_id, answer):
-        raise ValueError(f"{answer!r} is not the right answer to {question_id!r}")
-    normalised = normalise_answer(question_id, answer)
-    assert normalised is not None
-    data = text.encode("utf-8")
-    return _xor(data, _feedback_stream(question_id, normalised, len(data))).hex()
+    return _ANSWERS.encrypt_feedback(question_id, answer, text)
 
 
 def format_question(question_id: str) -> str:

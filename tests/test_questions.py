@@ -118,10 +118,19 @@ RIGHT = {
 }
 
 
-def right_answer(question_id: str) -> object:
-    """The right answer to a question, computed now if it is computed."""
+def exact_answer(question_id: str) -> object:
+    """The right answer to a question, unrounded, computed now if it is computed."""
     answer = RIGHT[question_id]
     return answer() if callable(answer) else answer
+
+
+def right_answer(question_id: str) -> object:
+    """The right answer as a student gives it: a number to the stated precision."""
+    answer = exact_answer(question_id)
+    question = QUESTIONS[question_id]
+    if question.kind == "numeric":
+        return round(answer, question.decimals)
+    return answer
 
 
 def test_every_question_has_metadata_and_a_key_entry():
@@ -145,6 +154,25 @@ def test_a2_needs_questions_from_every_chapter_3_to_8():
 @pytest.mark.parametrize("question_id", sorted(RIGHT))
 def test_the_right_answer_is_accepted(question_id):
     assert check_answer(question_id, right_answer(question_id))
+
+
+@pytest.mark.parametrize(
+    "question_id", sorted(q for q in RIGHT if QUESTIONS[q].kind == "numeric")
+)
+def test_a_numeric_answer_is_accepted_only_to_the_stated_precision(question_id):
+    decimals = QUESTIONS[question_id].decimals
+    exact, given = exact_answer(question_id), right_answer(question_id)
+    assert check_answer(question_id, str(given))
+    assert check_answer(question_id, f"{given:.{decimals}f}")
+    # One more decimal than asked for is not an answer, even when it rounds
+    # to the right one, and the message says how to give it.
+    finer = round(given + 0.3 * 10.0**-decimals, decimals + 1)
+    assert questions.normalise_answer(question_id, finer) is None
+    assert not check_answer(question_id, finer)
+    how = f"round(x, {decimals})" if decimals else "round(x)"
+    assert how in questions.answer_problem(question_id, finer)
+    if abs(exact - given) > 1e-6 * 10.0**-decimals:  # more than float noise
+        assert not check_answer(question_id, exact)
 
 
 @pytest.mark.parametrize("question_id", sorted(RIGHT))
@@ -183,15 +211,35 @@ def test_answers_of_the_wrong_kind_are_rejected_not_raised():
 
 
 def test_numeric_answers_are_checked_to_the_stated_precision():
-    # sigma(2)^3 = 0.6833: the key holds 0.68, so [0.675, 0.685) is accepted.
+    # sigma(2)^3 = 0.6833: the key holds 0.68, and only 0.68 is an answer.
     question_id = "forget_fraction_bias_two"
-    for answer in [0.68, "0.68", 0.6833, 0.675, 0.6849, np.float64(0.681)]:
+    exact = (1.0 / (1.0 + math.exp(-2.0))) ** 3
+    for answer in [0.68, "0.68", " 0.680 ", round(exact, 2), np.float64(0.68)]:
         assert check_answer(question_id, answer), answer
-    for answer in [0.685, 0.6749, 0.7, 0.69]:
+    for answer in [exact, 0.6833, 0.675, 0.6849, np.float64(0.681), "0.683"]:
+        assert questions.normalise_answer(question_id, answer) is None, answer
         assert not check_answer(question_id, answer), answer
-    # One decimal place: 0.6 accepts [0.55, 0.65), rounding error included.
+    for answer in [0.67, 0.69, 0.7, "0.7"]:
+        assert not check_answer(question_id, answer), answer
+    # One decimal place: 0.64 is not "0.6 to one decimal place"; float
+    # rounding error is not a decimal (0.1 * 3 + 0.3 is 0.6000000000000001).
+    assert not check_answer("cell_update_value", 0.64)
+    assert "give it to 1 decimal place, e.g. round(x, 1)" in (
+        questions.answer_problem("cell_update_value", 0.64)
+    )
     assert check_answer("cell_update_value", 0.1 * 3 + 0.3)
+    assert check_answer("cell_update_value", round(np.float32(0.6372), 1))
+    assert check_answer("cell_update_value", "0.60")  # a trailing zero
     assert check_answer("cell_update_value", "-0.0") is False
+    # A whole number: 64 or 64.0, not 64.5.
+    count = RIGHT["rnn_parameter_count"]
+    assert check_answer("rnn_parameter_count", count)
+    assert check_answer("rnn_parameter_count", float(count))
+    assert check_answer("rnn_parameter_count", np.int64(count))
+    assert not check_answer("rnn_parameter_count", count + 0.5)
+    assert "a whole number, e.g. round(x)" in questions.answer_problem(
+        "rnn_parameter_count", count + 0.5
+    )
 
 
 def test_minus_zero_and_zero_are_the_same_numeric_answer():
@@ -201,16 +249,24 @@ def test_minus_zero_and_zero_are_the_same_numeric_answer():
     assert QUESTIONS[question_id].decimals == 2
     salt = "00" * 8
     zero = key_entry(question_id, "0.00", salt=salt)
-    for answer in ["-0.00", "-0", -0.0, 0.0, -0.004, "-0.0049", 0.004, "+0.00"]:
+    for answer in ["-0.00", "-0", -0.0, 0.0, "+0.00", -0, "0"]:
         assert key_entry(question_id, answer, salt=salt) == zero, answer
-    for answer in [0.01, -0.01, "-0.005"]:
+    for answer in [0.01, -0.01]:
         assert key_entry(question_id, answer, salt=salt) != zero, answer
+    for answer in [-0.004, "-0.0049", 0.004, "-0.005"]:  # more decimals than asked
+        with pytest.raises(ValueError, match="more decimals"):
+            key_entry(question_id, answer, salt=salt)
 
 
-def test_shape_answers_accept_tuples_lists_strings_and_numpy_integers():
-    for answer in [(12, 8), [12, 8], "(12, 8)", "12, 8", "12 x 8"]:
+def test_shape_answers_accept_tuples_lists_and_numpy_integers_not_strings():
+    for answer in [(12, 8), [12, 8], (np.int64(12), np.int32(8))]:
         assert check_answer("fused_weight_shape", answer), answer
-    assert check_answer("fused_weight_shape", (np.int64(12), np.int32(8)))
+    assert check_answer("fused_weight_shape", np.zeros((12, 8)).shape)
+    for answer in ["(12, 8)", "12, 8", "12 x 8", "12x8"]:
+        assert questions.normalise_answer("fused_weight_shape", answer) is None
+        assert "a tuple of integers" in questions.answer_problem(
+            "fused_weight_shape", answer
+        )
 
 
 def test_key_entry_with_the_stored_salt_reproduces_the_stored_digest():
@@ -259,20 +315,36 @@ def test_chapter_15_asks_the_course_question_word_for_word():
 
 @pytest.mark.parametrize("gradient", [250.0, -250.0, 0.003, -1e-6, 1e4])
 def test_adams_first_step_has_the_same_size_whatever_the_gradients_scale(gradient):
-    assert check_answer("adam_first_step", _adam_first_step(gradient))
+    decimals = QUESTIONS["adam_first_step"].decimals
+    assert check_answer("adam_first_step", round(_adam_first_step(gradient), decimals))
+
+
+def _given(question_id: str, value: float) -> float:
+    """value to the question's stated precision, as a student would give it."""
+    return round(value, QUESTIONS[question_id].decimals)
 
 
 def test_common_slips_on_the_chapter_12_to_15_numbers_are_rejected():
+    # Each slip given to the stated precision: the key, not the precision
+    # check, rejects it.
     true_positives, flagged, real = _detector_counts()
     assert not check_answer("window_count", _window_count() + 1)  # n - L + 1
-    assert not check_answer("clip_factor", 20.0 / 5.0)  # the inverse factor
-    assert not check_answer("anomaly_precision", true_positives / real)  # recall
-    assert not check_answer("anomaly_recall", true_positives / flagged)  # precision
+    assert not check_answer(
+        "clip_factor", _given("clip_factor", 20.0 / 5.0)
+    )  # the inverse factor
+    assert not check_answer(
+        "anomaly_precision", _given("anomaly_precision", true_positives / real)
+    )  # recall
+    assert not check_answer(
+        "anomaly_recall", _given("anomaly_recall", true_positives / flagged)
+    )  # precision
     lstm_params = init_lstm_params(input_size=5, hidden_size=10, rng=0)
     lstm_count = sum(value.size for value in lstm_params.values())
     assert not check_answer("gru_parameter_count", lstm_count)
     # Without bias correction Adam's first step is lr * 0.1 / sqrt(0.001).
-    assert not check_answer("adam_first_step", 0.01 * 0.1 / math.sqrt(0.001))
+    assert not check_answer(
+        "adam_first_step", _given("adam_first_step", 0.01 * 0.1 / math.sqrt(0.001))
+    )
 
 
 def test_unknown_question_ids_raise_a_key_error_listing_the_known_ones():
@@ -288,7 +360,7 @@ def test_format_question_shows_the_prompt_and_every_choice():
 
 
 def test_the_maintainer_command_prints_a_key_entry_that_checks(monkeypatch, capsys):
-    monkeypatch.setattr("getpass.getpass", lambda prompt: " 0.251 ")
+    monkeypatch.setattr("getpass.getpass", lambda prompt: " 0.25 ")
     assert questions.main(["key", "forget_fraction_bias_two"]) == 0
     printed = capsys.readouterr().out
     salt, digest = re.findall(r'"([0-9a-f]+)"', printed)
