@@ -23,8 +23,13 @@ def rel_error(a: NDArray[np.floating], b: NDArray[np.floating]) -> float:
     """Relative error between two arrays: ``‖a - b‖ / (‖a‖ + ‖b‖)``.
 
     The norms are Euclidean over all entries (the definition of Ng's
-    gradient-checking exercise). It is 0 for identical arrays, at most 1, and
-    about 1 when the two disagree entirely, whatever the arrays' scale. Unlike
+    gradient-checking exercise). It is 0 for identical arrays and at most 1,
+    which it reaches when one array is zero or the two point in opposite
+    directions. Two unrelated arrays of the same scale (independent random
+    entries) give about ``1/√2 ≈ 0.71``: their difference is nearly
+    orthogonal to each, so ``‖a - b‖ ≈ √2 ‖a‖``; when one is much larger than
+    the other it tends to 1. Scaling both by the same factor leaves it
+    unchanged, and a right gradient gives a value near rounding error. Unlike
     an entrywise maximum it is not swamped by the rounding error of entries
     that are tiny compared with the rest of the array; checking one parameter
     array at a time still localises a mistake. Two all-zero arrays give 0.

@@ -63,6 +63,16 @@ def test_rel_error_is_symmetric_and_scale_free():
     assert rel_error(1e-6 * a, 1e-6 * b) == pytest.approx(rel_error(a, b), rel=1e-12)
 
 
+def test_rel_error_of_unrelated_arrays_is_about_0_71_not_1():
+    # What the docstring (and chapter 10) say: independent entries of the same
+    # scale are nearly orthogonal, so ‖a - b‖ ≈ √2‖a‖ and the ratio ≈ 1/√2.
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 10_000))
+    assert rel_error(a, b) == pytest.approx(1.0 / math.sqrt(2.0), abs=0.01)
+    # One array 100 times larger: (101 - 1)/101 ≲ ratio < 1.
+    assert 0.98 < rel_error(a, 100.0 * b) < 1.0
+
+
 def test_rel_error_returns_a_python_float_and_accepts_float32():
     err = rel_error(np.ones(3, dtype=np.float32), np.ones(3))
     assert type(err) is float
