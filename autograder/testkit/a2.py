@@ -166,11 +166,13 @@ def gate_case(name, seed, n, d, h, scale=1.0):
     else:
         mistakes["tanh"] = np.tanh(z)
         parts["sigmoid"] = [{"args": (z,), "expected": lstm_ref.sigmoid(z)}]
+    known = np.concatenate([z.ravel(), z_swapped.ravel(), z_no_bias.ravel()])
     return {
         "args": (x_t, h_prev, W, b),
         "expected": squash(z),
         "mistakes": mistakes,
         "parts": parts,
+        "replay": {"sigmoid": {"z": known, "s": lstm_ref.sigmoid(known)}},
     }
 
 
@@ -228,19 +230,62 @@ def cell_case(seed, n, d, h, scale=1.0):
         "expected": (h_ref, c_ref),
         "mistakes": mistakes,
         "parts": parts,
+        "replay": _cell_replay(x_t, h_prev, c_prev, params),
     }
 
 
-def _run(x, h0, c0, params, order=None, carry_h=True, carry_c=True):
-    """lstm_ref's cell over the steps in order, each result stored at its t."""
+def _cell_replay(x_t, h_prev, c_prev, params):
+    """What the cell's parts give on the right inputs and on those the known
+    mistakes of lstm_cell_forward pass them (c_prev for h_prev, W_f for
+    every gate, no bias, [x_t, h_prev])."""
+    known = []
+    gates = {name: [] for name in GATES}
+    updates = []
+    for hidden in (h_prev, c_prev):
+        for shared in (False, True):
+            values = {}
+            for name, (_, weight, bias, _) in GATES.items():
+                W, b = (
+                    (params["W_f"], params["b_f"])
+                    if shared
+                    else (params[weight], params[bias])
+                )
+                values[name] = REFERENCE[name](x_t, hidden, W, b)
+                gates[name].append(
+                    {"args": (x_t, hidden, W, b), "expected": values[name]}
+                )
+                for bias_term in (b, 0.0):
+                    for pair in ([hidden, x_t], [x_t, hidden]):
+                        z = np.concatenate(pair, axis=1) @ W.T + bias_term
+                        known.append(z.ravel())
+            f_t, i_t = values["forget_gate"], values["input_gate"]
+            c_tilde = values["candidate"]
+            updates.append(
+                {
+                    "args": (f_t, c_prev, i_t, c_tilde),
+                    "expected": f_t * c_prev + i_t * c_tilde,
+                }
+            )
+    known = np.concatenate(known)
+    return {
+        "sigmoid": {"z": known, "s": lstm_ref.sigmoid(known)},
+        **gates,
+        "cell_update": updates,
+    }
+
+
+def _run(x, h0, c0, params, order=None, carry_h=True, carry_c=True, record=None):
+    """lstm_ref's cell over the steps in order, each result stored at its t
+    (and each call appended to ``record``, for a stand-in of the cell)."""
     n, num_steps, _ = x.shape
     hs = np.zeros((n, num_steps, h0.shape[1]))
     cs = np.zeros_like(hs)
     h_t, c_t = h0, c0
     for t in range(num_steps) if order is None else order:
-        h_t, c_t = _ref_cell(
-            x[:, t], h_t if carry_h else h0, c_t if carry_c else c0, params
-        )
+        args = (x[:, t], h_t if carry_h else h0, c_t if carry_c else c0)
+        h_t, c_t = _ref_cell(*args, params)
+        if record is not None:
+            record.append({"args": args, "expected": (h_t, c_t)})
         hs[:, t], cs[:, t] = h_t, c_t
     return hs, cs
 
@@ -248,22 +293,28 @@ def _run(x, h0, c0, params, order=None, carry_h=True, carry_c=True):
 def forward_case(seed, n, t, d, h):
     x, h0, c0, params = make_sequence_inputs(seed, n, t, d, h)
     hs_ref, cs_ref, _ = lstm_ref.lstm_forward(x, h0, c0, params)
-    skipped_first = _run(x, h0, c0, params, order=range(1, t))
-    missed_last = _run(x, h0, c0, params, order=range(t - 1))
+    calls = []  # every call of the cell the right loop and the mistakes make
+    _run(x, h0, c0, params, record=calls)
+    skipped_first = _run(x, h0, c0, params, order=range(1, t), record=calls)
+    missed_last = _run(x, h0, c0, params, order=range(t - 1), record=calls)
     before = (
         np.concatenate([h0[:, None], hs_ref[:, :-1]], axis=1),
         np.concatenate([c0[:, None], cs_ref[:, :-1]], axis=1),
     )
     mistakes = {
         "swapped_return": (cs_ref, hs_ref),
-        "from_initial": _run(x, h0, c0, params, carry_h=False, carry_c=False),
+        "from_initial": _run(
+            x, h0, c0, params, carry_h=False, carry_c=False, record=calls
+        ),
         "skips_first": skipped_first,
         "misses_last": missed_last,
         "before_step": before,
-        "c_not_carried": _run(x, h0, c0, params, carry_c=False),
-        "h_not_carried": _run(x, h0, c0, params, carry_h=False),
-        "reversed": _run(x, h0, c0, params, order=range(t - 1, -1, -1)),
-        "zero_start": _run(x, np.zeros_like(h0), np.zeros_like(c0), params),
+        "c_not_carried": _run(x, h0, c0, params, carry_c=False, record=calls),
+        "h_not_carried": _run(x, h0, c0, params, carry_h=False, record=calls),
+        "reversed": _run(x, h0, c0, params, order=range(t - 1, -1, -1), record=calls),
+        "zero_start": _run(
+            x, np.zeros_like(h0), np.zeros_like(c0), params, record=calls
+        ),
         "row_zero": (
             np.repeat(hs_ref[:1], n, axis=0),
             np.repeat(cs_ref[:1], n, axis=0),
@@ -292,6 +343,7 @@ def forward_case(seed, n, t, d, h):
         "expected": (hs_ref, cs_ref),
         "mistakes": mistakes,
         "parts": parts,
+        "replay": {"lstm_cell_forward": calls},
     }
 
 

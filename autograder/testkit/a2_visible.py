@@ -275,16 +275,185 @@ def parts_that_fail(c, names, substitute=None):
     return failing
 
 
-def skipped(tested, failing):
-    """Say that a visible value check waits for the parts it builds on."""
-    one = len(failing) == 1
-    print(
-        f"Value check of {tested} skipped here: your {', '.join(failing)} "
-        f"{'does' if one else 'do'} not pass {'its' if one else 'their'} own "
-        f"tests yet. The grader checks {tested} with "
-        f"{'a correct version of it in its' if one else 'correct versions in their'}"
-        " place, so fix that first."
+# --- stand-ins: the test's own results in place of a part that fails -------
+# A visible test cannot use the reference (a student notebook has none), so
+# where one of your parts fails its probe, the test puts in its place a
+# stand-in that knows the right results on the inputs the test expects (and
+# on the inputs the known mistakes produce), recorded in the case by the
+# reference when the notebook was generated. Called with anything else, a
+# stand-in says what it did not expect.
+
+
+def _same_value(value, expected):
+    if isinstance(expected, dict):
+        return (
+            isinstance(value, dict)
+            and value.keys() == expected.keys()
+            and all(_same_value(value[k], expected[k]) for k in expected)
+        )
+    if isinstance(expected, np.ndarray):
+        return matches(value, expected)
+    return value == expected
+
+
+def _sigmoid_stand_in(table):
+    """sigmoid, element by element, for the pre-activations in the table."""
+    known = np.asarray(table["z"], dtype=float).ravel()
+    values = np.asarray(table["s"], dtype=float).ravel()
+    order = np.argsort(known)
+    known, values = known[order], values[order]
+
+    def sigmoid(z=None, **kwargs):
+        z = np.asarray(kwargs.get("z") if z is None else z, dtype=float)
+        flat = z.ravel()
+        index = np.clip(np.searchsorted(known, flat), 1, len(known) - 1)
+        below, above = known[index - 1], known[index]
+        nearest = np.where(
+            np.abs(flat - below) <= np.abs(above - flat), index - 1, index
+        )
+        found = np.isclose(flat, known[nearest], rtol=1e-9, atol=1e-12)
+        if not found.all():
+            raise AssertionError(
+                "sigmoid was called on pre-activations the test does not know: "
+                "they are not W·[h_prev, x_t] + b for the test's inputs (the test "
+                "used its own sigmoid, as yours does not pass its tests yet)"
+            )
+        return values[nearest].reshape(z.shape)
+
+    return sigmoid
+
+
+def _positional(name, args, kwargs):
+    """args and kwargs as one tuple in the order of name's signature."""
+    if not kwargs:
+        return args
+    names = ARGUMENTS.get(name, ())
+    return tuple(args) + tuple(
+        kwargs[key] for key in names[len(args) :] if key in kwargs
     )
+
+
+def _rows_stand_in(name, table, rows, unknown, wrap=None):
+    """``name`` row by row (every example on its own) for the inputs in the
+    table (a list of {"args", "expected"}): the first ``rows`` arguments are
+    (N, ...) arrays, the others must equal the table's (weights, params);
+    ``unknown(args)`` is the message for anything else."""
+
+    def stand_in(*args, **kwargs):
+        args = _positional(name, args, kwargs)
+        query = [np.asarray(a, dtype=float) for a in args[:rows]]
+        if len(args) < len(table[0]["args"]) or any(q.ndim != 2 for q in query):
+            raise AssertionError(unknown(args))
+        found = []
+        for r in range(query[0].shape[0]):
+            hit = None
+            for entry in table:
+                known = entry["args"]
+                if not all(
+                    _same_value(a, k)
+                    for a, k in zip(args[rows:], known[rows:], strict=False)
+                ):
+                    continue
+                for j in range(known[0].shape[0]):
+                    if all(
+                        q.shape[1:] == k.shape[1:]
+                        and np.allclose(
+                            q[r], k[j], rtol=STEP["rtol"], atol=STEP["atol"]
+                        )
+                        for q, k in zip(query, known[:rows], strict=True)
+                    ):
+                        hit = (entry["expected"], j)
+                        break
+                if hit:
+                    break
+            if hit is None:
+                raise AssertionError(unknown(args))
+            found.append(hit)
+        if isinstance(found[0][0], tuple):
+            result = tuple(
+                np.stack([value[part][j] for value, j in found])
+                for part in range(len(found[0][0]))
+            )
+        else:
+            result = np.stack([value[j] for value, j in found])
+        return wrap(result) if wrap else result
+
+    stand_in.__name__ = name
+    return stand_in
+
+
+def stand_ins(c, names):
+    """Stand-ins for those of your functions among names that fail their
+    probes in case c (None when they all pass)."""
+    tables = c.get("replay", {})
+    failing = [name for name in parts_that_fail(c, names) if name in tables]
+    substitute = {}
+    for name in failing:
+        if name == "sigmoid":
+            substitute[name] = _sigmoid_stand_in(tables["sigmoid"])
+        elif name == "lstm_cell_forward":
+            substitute[name] = _cell_stand_in(c, tables[name])
+        else:
+            substitute[name] = _rows_stand_in(
+                name,
+                tables[name],
+                4 if name == "cell_update" else 2,
+                lambda args, name=name: (
+                    f"{name} was called with arguments the test does not expect: "
+                    f"the test used its own {name}, as yours does not pass its "
+                    "tests yet, and knows its results only for the right inputs"
+                ),
+            )
+    if failing:
+        one = len(failing) == 1
+        print(
+            f"Your {', '.join(failing)} {'does' if one else 'do'} not pass "
+            f"{'its' if one else 'their'} own tests yet: this test uses the "
+            f"right results in {'its' if one else 'their'} place."
+        )
+    return substitute or None
+
+
+def _cell_stand_in(c, table):
+    x, params = c["args"][0], c["args"][3]
+
+    def unknown(args):
+        x_t = np.asarray(args[0], dtype=float) if args else None
+        step = None
+        if x_t is not None and x_t.ndim == 2 and x_t.shape[1] == x.shape[2]:
+            for t in range(x.shape[1]):
+                if all(
+                    np.isclose(x[:, t], row, rtol=STEP["rtol"], atol=STEP["atol"])
+                    .all(axis=1)
+                    .any()
+                    for row in x_t
+                ):
+                    step = t
+                    break
+        if step is None:
+            return (
+                "lstm_cell_forward was called with an x_t that is no step of x: "
+                "step t of x, of shape (N, T, D), is x[:, t]"
+            )
+        before = "h0 and c0" if step == 0 else f"the states after step {step - 1}"
+        return (
+            f"lstm_cell_forward was called at step {step} with an h_prev or c_prev "
+            f"that is not {before}"
+        )
+
+    replay = _rows_stand_in(
+        "lstm_cell_forward", table, 3, unknown, wrap=lambda hc: (hc[0], hc[1], None)
+    )
+
+    def lstm_cell_forward(*args, **kwargs):
+        args = _positional("lstm_cell_forward", args, kwargs)
+        if len(args) >= 4 and not _same_value(args[3], params):
+            raise AssertionError(
+                "lstm_cell_forward was called with other params than lstm_forward's"
+            )
+        return replay(*args[:3], params)
+
+    return lstm_cell_forward
 
 
 # The stability test: any overflow in the student's sigmoid is an error.
