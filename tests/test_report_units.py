@@ -164,15 +164,26 @@ def _captured(monkeypatch) -> list:
     return figures
 
 
-def test_figure_png_is_an_inline_png_and_closes_the_figure():
+def test_figure_png_is_an_inline_png_at_110_dpi_cropped_and_closes_the_figure():
     plt.close("all")
-    figure, axes = plt.subplots(figsize=(2, 1))
+    figure = plt.figure(figsize=(2, 1))
+    axes = figure.add_axes((0.25, 0.25, 0.5, 0.5))
     axes.plot([0, 1], [0, 1])
+    axes.set_axis_off()
+    other = plt.figure()  # the current figure is not the one to close
     png = base64.b64decode(report._figure_png(figure))
     assert png.startswith(PNG)
-    assert plt.get_fignums() == []
+    assert plt.get_fignums() == [other.number]
+    plt.close("all")
+    # The pHYs chunk holds the resolution in pixels per metre: 110 dpi.
+    at = png.index(b"pHYs")
+    assert int.from_bytes(png[at + 4 : at + 8], "big") == round(110 / 0.0254)
+    # Cropped to the drawing (bbox_inches="tight"): the line's 1 x 0.5 inches
+    # and the padding, not the whole 2 x 1 inch figure (220 x 110 pixels).
     width = int.from_bytes(png[16:20], "big")
-    assert 150 < width < 2 * 110 + 20  # 2 inches at 110 dpi, trimmed tight
+    height = int.from_bytes(png[20:24], "big")
+    assert 110 < width < 180  # 132 with Matplotlib 3.11
+    assert 55 < height < 100  # 77
 
 
 def test_histogram_of_the_scores(monkeypatch):
