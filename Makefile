@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: install test lint format book vendor student-notebooks bench fixtures clean \
-	mutation \
+	mutation student-venv \
 	system-deps-book system-deps-test
 
 # What the book and the tests need beyond pip, as Debian packages:
@@ -72,8 +72,28 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# What a student installs, and nothing else: the generated notebooks must run
+# in it (tests/test_student_kit.py runs them in a kernel of this venv). The
+# versions are requirements.txt's pins; nbclient (not pinned there, nbconvert
+# brings it into .venv) is pinned here. Installed once; the tests use no network.
+STUDENT_VENV := .venv-student
+STUDENT_STAMP_VENV := $(STUDENT_VENV)/.installed
+NBCLIENT_PIN := nbclient==0.11.0
+
+$(STUDENT_STAMP_VENV): requirements.txt
+	rm -rf $(STUDENT_VENV)
+	$(PYTHON) -m venv $(STUDENT_VENV)
+	$(STUDENT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(STUDENT_VENV)/bin/python -m pip install --quiet \
+		$$(grep -E '^(numpy|matplotlib|ipykernel)==' requirements.txt) \
+		$(NBCLIENT_PIN)
+	$(STUDENT_VENV)/bin/python -m pip check
+	touch $@
+
+student-venv: $(STUDENT_STAMP_VENV)
+
 # The browser tests (tests/test_book_browser.py) read the built book.
-test: system-deps-test lint book
+test: system-deps-test lint book student-venv
 	$(PY) -m pytest
 
 # JavaScript the book serves itself (MathJax, require.js, the ipywidgets embed

@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import nbformat
+
 from autograder import collect as collecting
 from autograder.course import (
     DEFAULT_COURSE_DIR,
@@ -78,6 +80,8 @@ def generate_student_notebooks(assignment: str, output: Path) -> list[Path]:
     ``output`` is a notebook path when the assignment has one notebook, a
     folder otherwise. Files are rewritten only when their content changes.
     """
+    from autograder.testkit.kit import replace_helper_cell
+
     written = []
     with tempfile.TemporaryDirectory(prefix="lstm-generate-") as tmp:
         release = Course(tmp).release(assignment)
@@ -88,6 +92,12 @@ def generate_student_notebooks(assignment: str, output: Path) -> list[Path]:
             else:
                 target = output / notebook.name
             target.parent.mkdir(parents=True, exist_ok=True)
+            # A master in the new form: its helper cell becomes the student
+            # kit (NumPy only); one in the old form is released as it is.
+            student = nbformat.read(notebook, as_version=4)
+            master = nbformat.read(SOLUTIONS_DIR / assignment / notebook.name, 4)
+            if replace_helper_cell(student, assignment, master):
+                nbformat.write(student, notebook)
             data = notebook.read_bytes()
             if not target.exists() or target.read_bytes() != data:
                 target.write_bytes(data)

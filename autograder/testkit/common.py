@@ -36,6 +36,7 @@ conditioned:
 
 from __future__ import annotations
 
+import re
 import signal
 
 import numpy as np
@@ -105,6 +106,13 @@ def bind(namespace):
     says how a student's exception arrives."""
     _STATE["namespace"] = namespace
     _STATE["in_judge"] = bool(namespace.get("IN_JUDGE", False))
+    # What the helpers are now, so that check_before_submit can tell when a
+    # cell gives one of their names another value.
+    _STATE["helpers"] = {
+        name: value
+        for name, value in namespace.items()
+        if not name.startswith("_") and callable(value)
+    }
     if _STATE["in_judge"]:
         _STATE["student_error"] = namespace["StudentError"]
         _STATE["not_implemented"] = namespace["StudentNotImplemented"]
@@ -534,18 +542,12 @@ def check_quick_answer(variable, question_id):
     value = namespace[variable]
     key = _QUESTIONS["key"]
     question = key.QUESTIONS[question_id]
-    expected = _KIND_TEXT[question.kind]
-    if question.kind == "numeric" and question.decimals is not None:
-        places = "decimal place" if question.decimals == 1 else "decimal places"
-        expected = f"a number given to {question.decimals} {places}"
-    assert key.normalise_answer(question_id, value) is not None, (
-        f"{variable} = {value!r} is not {expected}"
-        + (
-            f" (e.g. round(x, {question.decimals}))"
-            if question.kind == "numeric" and question.decimals is not None
-            else ""
-        )
-    )
+    if key.normalise_answer(question_id, value) is None:
+        problem = getattr(key, "answer_problem", None)
+        why = problem(question_id, value) if problem is not None else ""
+        if not why:
+            why = f"is not {_KIND_TEXT[question.kind]}"
+        raise AssertionError(f"{variable} = {value!r} {why}")
     assert key.check_answer(question_id, value), (
         f"{variable} = {value!r} is not right: re-read chapter "
         f"{question.chapter} and try again"
@@ -554,3 +556,392 @@ def check_quick_answer(variable, question_id):
     explanation = key.feedback(question_id, value)
     if explanation:
         print(explanation)
+
+
+# --- Before you submit --------------------------------------------------------
+# The graded cells a notebook must hold and the visible part of every test,
+# as the generator embeds them in a student notebook (expect_submission) or
+# judge_side.prepare reads them from the master (a loader, called when needed).
+_SUBMIT = {"plan": None, "loader": None}
+_HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+_HIDDEN_END = "### END HIDDEN TESTS"
+
+
+def expect_submission(plan=None, loader=None):
+    """Set what check_before_submit checks: ``plan`` (a dict with
+    "assignment", "cells" as graded_cells() gives them and "tests", each
+    {"grade_id", "points", "source"}) or a ``loader`` returning it."""
+    _SUBMIT["plan"], _SUBMIT["loader"] = plan, loader
+
+
+def _plan():
+    if _SUBMIT["plan"] is None and _SUBMIT["loader"] is not None:
+        _SUBMIT["plan"] = _SUBMIT["loader"]()
+    return _SUBMIT["plan"]
+
+
+def visible_part(source):
+    """A test cell's source without its hidden tests (what a student sees)."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == _HIDDEN_BEGIN:
+            hidden = True
+        elif line.strip() == _HIDDEN_END:
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines).rstrip()
+
+
+def _text(source):
+    return source if isinstance(source, str) else "".join(source)
+
+
+def graded_cells(notebook):
+    """The cells the grader matches by id, in order, from a notebook's JSON
+    dict: [{"grade_id", "kind" ("answer", "test" or "helper"), "points"}]."""
+    cells = []
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if not isinstance(meta, dict) or not meta.get("grade_id"):
+            continue
+        if meta.get("solution"):
+            kind = "answer"
+        elif meta.get("grade"):
+            kind = "test"
+        elif meta.get("locked") and cell.get("cell_type") == "code":
+            kind = "helper"
+        else:
+            continue  # a locked text cell: nothing is graded there
+        points = float(meta.get("points") or 0) if kind == "test" else 0.0
+        cells.append({"grade_id": meta["grade_id"], "kind": kind, "points": points})
+    return cells
+
+
+_WHAT = {"answer": "answer cell", "test": "test cell", "helper": "helper cell"}
+
+
+def structure_problems(notebook, expected):
+    """What is wrong with the graded cells of ``notebook`` (its JSON dict)
+    against ``expected`` (graded_cells() of the assignment's notebook): a list
+    of (kind, grade_id, message), kind being "stripped", "duplicated",
+    "deleted" or "renamed". The grader makes the same check when it collects
+    a notebook (autograder/course.py)."""
+    stripped = not any(
+        isinstance(cell.get("metadata", {}).get("nbgrader"), dict)
+        for cell in notebook.get("cells", [])
+    )
+    found = [cell["grade_id"] for cell in graded_cells(notebook)]
+    if stripped:
+        return [
+            (
+                "stripped",
+                "",
+                "no cell carries the grader's metadata (were the cells copied "
+                "into a new notebook?), so no answer can be matched to its "
+                "tests: put your answers into a fresh copy of the assignment "
+                "notebook",
+            )
+        ]
+    kinds = {cell["grade_id"]: cell["kind"] for cell in expected}
+    order = [cell["grade_id"] for cell in expected]
+    problems = []
+    counts = {}
+    for grade_id in found:
+        counts[grade_id] = counts.get(grade_id, 0) + 1
+    for grade_id in order:
+        if counts.get(grade_id, 0) > 1:
+            problems.append(
+                (
+                    "duplicated",
+                    grade_id,
+                    f"the {_WHAT[kinds[grade_id]]} {grade_id} appears "
+                    f"{counts[grade_id]} times (copied and pasted?): the grader "
+                    "cannot tell which one to grade and does not grade the "
+                    "notebook; delete the copies, keep one",
+                )
+            )
+    missing = [grade_id for grade_id in order if grade_id not in counts]
+    renamed = {}
+    for position, grade_id in enumerate(found):
+        if not grade_id or grade_id in kinds:
+            continue
+        before = [g for g in found[:position] if g in kinds]
+        after = [g for g in found[position + 1 :] if g in kinds]
+        low = order.index(before[-1]) if before else -1
+        high = order.index(after[0]) if after else len(order)
+        between = [g for g in missing if low < order.index(g) < high]
+        if len(between) == 1 and between[0] not in renamed.values():
+            renamed[grade_id] = between[0]
+            problems.append(
+                (
+                    "renamed",
+                    between[0],
+                    f"the {_WHAT[kinds[between[0]]]} {between[0]} was renamed "
+                    f"to {grade_id!r} (its grade id, in the cell's metadata): "
+                    f"the grader looks for {between[0]}; put the id back, or "
+                    "copy the cell from a fresh copy of the notebook",
+                )
+            )
+        else:
+            problems.append(
+                (
+                    "renamed",
+                    grade_id,
+                    f"a cell has the grade id {grade_id!r}, which this "
+                    "assignment does not have (renamed in the cell's "
+                    "metadata?): the grader ignores it",
+                )
+            )
+    for grade_id in missing:
+        if grade_id in renamed.values():
+            continue
+        kind = kinds[grade_id]
+        if kind == "answer":
+            effect = "the grader puts the empty cell back, so it gets no points"
+        elif kind == "test":
+            effect = "the grader puts it back and runs it, but you cannot run it"
+        else:
+            effect = "the tests after it cannot run at home"
+        problems.append(
+            (
+                "deleted",
+                grade_id,
+                f"the {_WHAT[kind]} {grade_id} is missing (deleted?): {effect}; "
+                "copy it back from a fresh copy of the notebook",
+            )
+        )
+    return problems
+
+
+def find_notebook_file(namespace=None, assignment=None):
+    """(the path of the running notebook's file, or None; how it was found or
+    why not). Looks at the JPY_SESSION_NAME variable Jupyter sets, the
+    ``__session__`` and ``__vsc_ipynb_file__`` globals, then the one
+    ``<assignment>*.ipynb`` in the working folder."""
+    import glob
+    import os
+
+    namespace = namespace or {}
+    for where, value in (
+        ("JPY_SESSION_NAME", os.environ.get("JPY_SESSION_NAME")),
+        ("__session__", namespace.get("__session__")),
+        ("__vsc_ipynb_file__", namespace.get("__vsc_ipynb_file__")),
+    ):
+        if not (isinstance(value, str) and value.endswith(".ipynb")):
+            continue
+        # The path may be relative to where Jupyter started, not to here.
+        for candidate in (value, os.path.basename(value)):
+            if os.path.isfile(candidate):
+                return candidate, f"found through {where}"
+    pattern = f"{assignment or ''}*.ipynb"
+    matches = sorted(
+        path
+        for path in glob.glob(pattern)
+        if ".ipynb_checkpoints" not in path and os.path.isfile(path)
+    )
+    if len(matches) == 1:
+        return matches[0], "the notebook in the working folder"
+    if not matches:
+        return None, (
+            f"no {pattern} file in the working folder {os.getcwd()}: pass its "
+            f'path, e.g. check_before_submit("path/to/{assignment or "A1"}.ipynb")'
+        )
+    shown = ", ".join(matches)
+    return None, (
+        f"several notebooks in the working folder ({shown}): pass the one you "
+        f'submit, e.g. check_before_submit("{matches[0]}")'
+    )
+
+
+def _first_line(text):
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _unwritten_names(plan, namespace):
+    """Names the answer cells define that are not defined, or still raise
+    NotImplementedError: {name: grade_id}."""
+    unwritten = {}
+    for cell in plan.get("cells", []):
+        for name in cell.get("defines", ()):
+            value = namespace.get(name, None)
+            code = getattr(value, "__code__", None)
+            if name not in namespace or (
+                code is not None and "NotImplementedError" in code.co_names
+            ):
+                unwritten[name] = cell["grade_id"]
+    return unwritten
+
+
+def _run_visible_test(source, grade_id, namespace):
+    """("passed" | "unwritten" | "failed", the first line of its message, its
+    printed output)."""
+    import contextlib
+    import io
+
+    printed = io.StringIO()
+    scope = dict(namespace)  # the test's own variables stay out of yours
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            exec(compile(source, f"<{grade_id}>", "exec"), scope)
+    except NotImplementedError:
+        return "unwritten", "raises NotImplementedError", printed.getvalue()
+    except Exception as error:  # a failing test, whatever it raised
+        message = _first_line(error)
+        if isinstance(error, AssertionError) and (
+            "is not written yet" in message or " is not set:" in message
+        ):
+            return "unwritten", message, printed.getvalue()
+        if isinstance(error, NameError):
+            return "unwritten", f"{message} (run its cell first)", printed.getvalue()
+        if not isinstance(error, AssertionError):
+            message = f"{type(error).__name__}: {message}"
+        return "failed", message or type(error).__name__, printed.getvalue()
+    return "passed", "", printed.getvalue()
+
+
+def _redefined_helpers(plan, namespace):
+    """Helper names the notebook has since given another value."""
+    helpers = _STATE.get("helpers") or {}
+    own = {name for cell in plan.get("cells", []) for name in cell.get("defines", ())}
+    return sorted(
+        name
+        for name, value in helpers.items()
+        if name not in own and namespace.get(name, value) is not value
+    )
+
+
+def submit_report(path=None):
+    """What check_before_submit prints, as a dict (see there)."""
+    import json
+
+    namespace = _STATE["namespace"]
+    if namespace is None:
+        raise RuntimeError("run the helper cell first: it calls bind(globals())")
+    plan = _plan()
+    if plan is None:
+        raise RuntimeError("this notebook's helper cell says nothing about its tests")
+    report = {
+        "assignment": plan.get("assignment", ""),
+        "tests": len(plan.get("tests", [])),
+        "passed": 0,
+        "unwritten": [],
+        "failed": [],
+        "partial": [],
+        "cells": [],
+        "redefined": _redefined_helpers(plan, namespace),
+        "file": None,
+        "file_note": "",
+    }
+    # name -> the tests that wait for it, in the notebook's order
+    unwritten = {name: [] for name in _unwritten_names(plan, namespace)}
+    for test in plan.get("tests", []):
+        outcome, message, printed = _run_visible_test(
+            test["source"], test["grade_id"], namespace
+        )
+        points = test.get("points", 0)
+        if outcome == "passed":
+            report["passed"] += 1
+            note = next(
+                (
+                    line.strip()
+                    for line in printed.splitlines()
+                    if "skipped" in line.lower()
+                ),
+                "",
+            )
+            if note:
+                report["partial"].append((test["grade_id"], points, note))
+        elif outcome == "unwritten":
+            named = re.match(r"(?:your )?(\w+) is not (?:written yet|set)", message)
+            unwritten.setdefault(named.group(1) if named else message, []).append(
+                test["grade_id"]
+            )
+        else:
+            report["failed"].append((test["grade_id"], points, message))
+    report["unwritten"] = list(unwritten.items())
+    if path is None:
+        path, note = find_notebook_file(namespace, report["assignment"])
+    else:
+        note = "the file you named"
+    report["file"], report["file_note"] = path, note
+    if path is not None:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                notebook = json.load(handle)
+        except (OSError, ValueError) as error:
+            report["file"] = None
+            report["file_note"] = f"could not read {path}: {error}"
+        else:
+            report["cells"] = [
+                message for _, _, message in structure_problems(notebook, plan["cells"])
+            ]
+    return report
+
+
+def check_before_submit(path=None):
+    """Run every visible test again and list what is left to do: what is not
+    written yet, which tests fail (the first line of each message), and any
+    graded cell deleted, copied or renamed in the notebook's file (read as
+    last saved, found by itself or at ``path``)."""
+    report = submit_report(path)
+    lines = []
+    if report["unwritten"]:
+        lines.append("Not written yet:")
+        for name, tests in report["unwritten"]:
+            waiting = f" (checked by {', '.join(tests)})" if tests else ""
+            lines.append(f"  - {name}{waiting}")
+    if report["failed"]:
+        lines.append("Failing visible tests:")
+        for grade_id, points, message in report["failed"]:
+            lines.append(f"  - {grade_id} ({points:g} points): {message}")
+    if report["cells"]:
+        lines.append("Graded cells:")
+        lines += [f"  - {message}" for message in report["cells"]]
+    if report["redefined"]:
+        names = ", ".join(report["redefined"])
+        lines.append("Test helpers:")
+        lines.append(
+            f"  - your notebook gives another value to {names}, which the "
+            "tests use: rename yours and run the helper cell again"
+        )
+    if report["partial"]:
+        lines.append("Checked only in part here:")
+        for grade_id, _, note in report["partial"]:
+            lines.append(f"  - {grade_id}: {note}")
+    if report["file"] is None:
+        lines.append(
+            "Could not check the graded cells: could not find this notebook's "
+            f"file ({report['file_note']})."
+        )
+    count = (
+        len(report["unwritten"])
+        + len(report["failed"])
+        + len(report["cells"])
+        + bool(report["redefined"])
+    )
+    name = report["assignment"] or "the assignment"
+    head = (
+        f"Before you submit {name}: {report['passed']} of {report['tests']} "
+        "visible tests pass"
+    )
+    if report["file"] is not None:
+        head += f"; graded cells read from {report['file']} (as last saved)"
+    print(head + ".")
+    if lines:
+        print("\n".join(lines))
+    if count:
+        print(
+            f"{count} thing{'s' if count != 1 else ''} to fix. The grader also "
+            "runs hidden tests: passing the visible ones is needed, not enough."
+        )
+    else:
+        print(
+            "Nothing to fix: every visible test passes"
+            + (" and every graded cell is in place" if report["file"] else "")
+            + ". Save the notebook and submit it. The grader also runs hidden "
+            "tests: passing the visible ones is needed, not enough."
+        )
