@@ -9,6 +9,7 @@ such as ``postgresql+psycopg://user@host/db`` also works).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -105,6 +106,102 @@ def generate_student_notebooks(assignment: str, output: Path) -> list[Path]:
     return written
 
 
+def _guess_assignment(notebook: dict, solutions: Path) -> str | None:
+    """The assignment whose master shares most graded cell ids with notebook."""
+    from autograder.testkit.common import graded_cells
+
+    ids = {cell["grade_id"] for cell in graded_cells(notebook)}
+    best, shared = None, 0
+    for folder in sorted(solutions.glob("A*")):
+        master = folder / f"{folder.name}.ipynb"
+        if master.is_file():
+            theirs = {
+                c["grade_id"] for c in graded_cells(json.loads(master.read_text()))
+            }
+            if len(ids & theirs) > shared:
+                best, shared = folder.name, len(ids & theirs)
+    return best
+
+
+def validate_notebook(
+    path: Path, assignment: str | None, solutions: Path = SOLUTIONS_DIR
+) -> int:
+    """The instructor's check before submitting: print the graded-cell
+    problems (the check the student's check_before_submit() makes), then
+    grade the notebook alone in a temporary course, through the grader's own
+    pipeline, and print each test's score and message. 0 when nothing is
+    wrong, 1 otherwise."""
+    from autograder.testkit.common import graded_cells, structure_problems
+
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise FileNotFoundError(f"cannot read {path} as a notebook: {error}") from None
+    if assignment is None:
+        assignment = _guess_assignment(notebook, solutions)
+        if assignment is None:
+            raise ValueError(
+                f"{path} holds no graded cell of any assignment in {solutions}"
+            )
+    master = solutions / assignment / f"{assignment}.ipynb"
+    if not master.is_file():
+        raise FileNotFoundError(f"no master notebook {master}")
+    expected = graded_cells(json.loads(master.read_text(encoding="utf-8")))
+    problems = structure_problems(notebook, expected)
+    print(terminal_text(f"{path}: {assignment}'s notebook"))
+    print("Graded cells:" if problems else "Graded cells: all in place.")
+    for _, _, message in problems:
+        print(terminal_text(f"  - {message}"))
+    failed = bool(problems)
+    with tempfile.TemporaryDirectory(prefix="lstm-validate-") as tmp:
+        course = Course(Path(tmp) / "course", solutions_dir=solutions)
+        course.release(assignment)
+        folder = course.root / "submitted" / "validate" / assignment
+        folder.mkdir(parents=True)
+        (folder / f"{assignment}.ipynb").write_bytes(path.read_bytes())
+        (result,) = course.autograde(assignment, ["validate"])
+        if not result.ok:
+            print(terminal_text(f"Not graded: {result.reason}"))
+            return 1
+        graded = course.root / "autograded" / "validate" / assignment
+        messages = _error_messages(graded / f"{assignment}.ipynb")
+        with course.gradebook() as gb:
+            submission = gb.find_submission(assignment, "validate")
+            grades = [
+                (grade.name, grade.score, grade.max_score)
+                for nb in submission.notebooks
+                for grade in nb.grades
+                if grade.max_score
+            ]
+        order = {cell["grade_id"]: n for n, cell in enumerate(expected)}
+        grades.sort(key=lambda g: order.get(g[0], len(order)))
+        print(
+            f"Tests (graded by the grader, hidden tests included): "
+            f"{result.score:g} / {result.max_score:g}"
+        )
+        for name, score, top in grades:
+            line = f"  {'ok  ' if score >= top else 'FAIL'} {name} {score:g}/{top:g}"
+            if score < top:
+                failed = True
+                line += ": " + messages.get(name, "no message")
+            print(terminal_text(line))
+        if result.reason:
+            print(terminal_text(f"Note: {result.reason}"))
+    return 1 if failed else 0
+
+
+def _error_messages(path: Path) -> dict[str, str]:
+    """graded cell -> the first line of its error, from a graded notebook."""
+    out = {}
+    for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        for output in cell.get("outputs", []):
+            if grade_id and output.get("output_type") == "error":
+                text = f"{output.get('ename', '')}: {output.get('evalue', '')}"
+                out[grade_id] = text.strip().splitlines()[0] if text.strip() else ""
+    return out
+
+
 STEPS = """\
 The steps, in order (each reads what the one before wrote, in --course-dir):
 
@@ -118,6 +215,11 @@ The steps, in order (each reads what the one before wrote, in --course-dir):
                                      grades: ours, or the platform's own file
   6. report A2 --out report/ [--similarity]
                                      histogram, failing tests, similar code
+
+Before a release, and for one file at a time:
+  generate A2 --output book/assignments/A2.ipynb
+                                     the student notebook, without touching the course
+  validate FILE [--assignment A2]    a notebook's graded cells and tests, as graded
 
 Run `python -m autograder STEP --help` for what a step reads and writes.
 """
@@ -183,6 +285,34 @@ def _parser() -> argparse.ArgumentParser:
         "example: python -m autograder generate A2 --output book/assignments/A2.ipynb",
     )
     generate.add_argument("--output", type=Path, required=True)
+    validate = commands.add_parser(
+        "validate",
+        help="check one notebook as the grader would (cells, then every test)",
+        description=(
+            "The instructor's copy of the students' check before submitting:\n"
+            "prints the graded cells that were deleted, copied or renamed (the\n"
+            "check check_before_submit() makes and the grader makes when it\n"
+            "collects), then grades FILE alone in a temporary course (the\n"
+            "sandbox, hidden tests included) and prints each test's score and\n"
+            "message. Exits 1 when something is wrong. Nothing in --course-dir\n"
+            "is read or written.\n\n"
+            "examples:\n"
+            "  python -m autograder validate submissions/s123/A2.ipynb\n"
+            "  python -m autograder validate A2-final.ipynb --assignment A2"
+        ),
+        formatter_class=formatter,
+    )
+    validate.add_argument("file", type=Path, help="the notebook to check")
+    validate.add_argument(
+        "--assignment",
+        help="assignment id, e.g. A2 (default: the one whose graded cells it holds)",
+    )
+    validate.add_argument(
+        "--solutions-dir",
+        type=Path,
+        default=SOLUTIONS_DIR,
+        help="the master notebooks, one folder per assignment (default: %(default)s)",
+    )
     step(
         "release",
         "generate release/<assignment>/",
@@ -359,6 +489,8 @@ def _print_list(label: str, students: list[str], book=None) -> None:
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "validate":
+        return validate_notebook(args.file, args.assignment, args.solutions_dir)
     assignment = args.assignment
     if args.command == "generate":
         for path in generate_student_notebooks(assignment, args.output):

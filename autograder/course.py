@@ -13,6 +13,7 @@ and the failure is recorded for them.
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import multiprocessing
 import os
@@ -24,7 +25,6 @@ import sys
 import threading
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
@@ -529,7 +529,15 @@ class Course:
         return StudentResult(student, True, seconds, *scored, "; ".join(problems))
 
     def submission_problems(self, assignment: str, student: str) -> list[str]:
-        """What is wrong with the submitted files themselves."""
+        """What is wrong with the submitted files themselves: the graded cells
+        the student's check_before_submit() also reports (one function,
+        testkit.common.structure_problems); stripped metadata and copied cells
+        block grading, deleted cells nbgrader puts back."""
+        from autograder.testkit.common import graded_cells, structure_problems
+
+        expected = []
+        for path in sorted((self.root / "source" / assignment).glob("*.ipynb")):
+            expected += graded_cells(json.loads(path.read_text(encoding="utf-8")))
         problems = []
         folder = self.root / "submitted" / student / assignment
         for path in sorted(folder.glob("*.ipynb")):
@@ -537,7 +545,8 @@ class Course:
                 notebook = nbformat.read(path, as_version=4)
             except Exception:  # nbgrader reported it already
                 continue
-            if not any("nbgrader" in cell.metadata for cell in notebook.cells):
+            found = structure_problems(notebook, expected)
+            if any(kind == "stripped" for kind, _, _ in found):
                 problems.append(
                     f"{path.name}: its nbgrader metadata was stripped (no cell "
                     "says which answer or test it is), so answers cannot be "
@@ -545,12 +554,7 @@ class Course:
                     "a fresh copy of the assignment notebook"
                 )
                 continue
-            counts = Counter(
-                cell.metadata["nbgrader"].get("grade_id")
-                for cell in notebook.cells
-                if "nbgrader" in cell.metadata
-            )
-            pasted = sorted(k for k, n in counts.items() if k and n > 1)
+            pasted = sorted(g for kind, g, _ in found if kind == "duplicated")
             if pasted:
                 problems.append(
                     f"{path.name}: the cells {', '.join(map(repr, pasted))} appear "

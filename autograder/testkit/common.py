@@ -647,16 +647,20 @@ def structure_problems(notebook, expected):
     order = [cell["grade_id"] for cell in expected]
     problems = []
     counts = {}
-    for grade_id in found:
-        counts[grade_id] = counts.get(grade_id, 0) + 1
-    for grade_id in order:
-        if counts.get(grade_id, 0) > 1:
+    for cell in notebook.get("cells", []):  # every cell the grader knows by id
+        meta = cell.get("metadata", {}).get("nbgrader")
+        grade_id = meta.get("grade_id") if isinstance(meta, dict) else None
+        if grade_id:
+            counts[grade_id] = counts.get(grade_id, 0) + 1
+    for grade_id, count in counts.items():
+        if count > 1:
+            what = _WHAT.get(kinds.get(grade_id), "cell")
             problems.append(
                 (
                     "duplicated",
                     grade_id,
-                    f"the {_WHAT[kinds[grade_id]]} {grade_id} appears "
-                    f"{counts[grade_id]} times (copied and pasted?): the grader "
+                    f"the {what} {grade_id} appears "
+                    f"{count} times (copied and pasted?): the grader "
                     "cannot tell which one to grade and does not grade the "
                     "notebook; delete the copies, keep one",
                 )
