@@ -93,7 +93,8 @@ def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(student)
     # The master's helper cell imports the judge-side module; the student's
     # copy of it is generated (common + a2_visible + the embedded key).
     master = json.loads(MASTER.read_text())
-    assert _source(_cell(master, "test_helpers")).splitlines()[1:] == [
+    helper = _source(_cell(master, "test_helpers")).splitlines()
+    assert [line for line in helper[1:] if line] == [
         "from autograder.testkit.a2 import *  # noqa: F403",
         "bind(globals())",
     ]

@@ -297,6 +297,10 @@ def forward_case(seed, n, t, d, h):
     _run(x, h0, c0, params, record=calls)
     skipped_first = _run(x, h0, c0, params, order=range(1, t), record=calls)
     missed_last = _run(x, h0, c0, params, order=range(t - 1), record=calls)
+    for states in skipped_first:  # step 0 never computed: anything there
+        states[:, 0] = np.nan
+    for states in missed_last:  # the last step never computed
+        states[:, t - 1] = np.nan
     before = (
         np.concatenate([h0[:, None], hs_ref[:, :-1]], axis=1),
         np.concatenate([c0[:, None], cs_ref[:, :-1]], axis=1),

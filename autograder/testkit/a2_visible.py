@@ -200,6 +200,7 @@ def assess(
     layouts=(),
     checks=(),
     hint="",
+    float64=True,
 ):
     """Fail unless value is close to expected, naming the likely mistake.
 
@@ -220,6 +221,8 @@ def assess(
         ):
             raise AssertionError(message)
     check_array(what, value, expected.shape, _named(axes, expected))
+    if float64:
+        check_precision(what, value)
     if matches(value, expected, tol):
         return
     for key, alternative in (mistakes or {}).items():
@@ -234,6 +237,16 @@ def assess(
         check(value)
     detail = where_it_differs(value, expected, tol, axes)
     raise AssertionError(f"{what} is wrong: {detail}. {hint}".strip())
+
+
+def check_precision(what, value):
+    """Fail if value is float32 (or coarser) although the inputs are float64."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.itemsize < 8:
+        raise AssertionError(
+            f"{what} has dtype {value.dtype} although the inputs are float64: "
+            "compute in float64 (no cast to np.float32), so the result keeps its "
+            "precision"
+        )
 
 
 def _named(axes, expected):
@@ -257,9 +270,21 @@ def passes(name, args, expected, substitute=None, tol=None, arity=None):
         return (
             isinstance(result, tuple)
             and len(result) == (arity or len(expected))
-            and all(matches(r, e, tol) for r, e in zip(result, expected, strict=False))
+            and all(
+                _probe_matches(r, e, tol)
+                for r, e in zip(result, expected, strict=False)
+            )
         )
-    return matches(result, expected, tol)
+    return _probe_matches(result, expected, tol)
+
+
+def _probe_matches(value, expected, tol):
+    """matches, and no coarser float dtype than expected's (a float32 result
+    on float64 inputs fails its probe, as it fails its test)."""
+    return (
+        matches(value, expected, tol)
+        and value.dtype.itemsize >= np.asarray(expected).dtype.itemsize
+    )
 
 
 def parts_that_fail(c, names, substitute=None):
@@ -506,6 +531,7 @@ def check_sigmoid(c, *, errstate=None, hint="", tol=None):
         tol=tol,
         checks=[sides],
         hint="σ(z) = 1 / (1 + e^{-z})",
+        float64=z.dtype == np.float64,
     )
     return s
 
@@ -576,6 +602,8 @@ def check_cell(c, substitute=None):
     h_ref, c_ref = c["expected"]
     check_array("h_t", h_t, h_ref.shape, "(N, H)")
     check_array("c_t", c_t, c_ref.shape, "(N, H)")
+    check_precision("h_t", h_t)
+    check_precision("c_t", c_t)
     if matches(h_t, h_ref) and matches(c_t, c_ref):
         return
     messages = cell_messages()
@@ -600,6 +628,49 @@ def check_cell(c, substitute=None):
     )
 
 
+def _matches_where_known(value, alternative, tol):
+    """Whether value matches alternative where alternative is known: a nan
+    in it marks a step the mistake never computes (left as anything)."""
+    alternative = np.asarray(alternative)
+    if not isinstance(value, np.ndarray) or value.shape != alternative.shape:
+        return False
+    known = ~np.isnan(alternative)
+    if not known.any():
+        return False
+    mine = np.asarray(value, dtype=float)[known]
+    return bool(
+        np.all(np.isfinite(mine))
+        and np.allclose(mine, alternative[known], rtol=tol["rtol"], atol=tol["atol"])
+    )
+
+
+def _forward_layouts(what, value, expected):
+    """Fail with the layout a wrongly shaped hs or cs has, if it is known."""
+    if not isinstance(value, np.ndarray):
+        return
+    n, num_steps, hidden = expected.shape
+    transposed = np.transpose(expected, (1, 0, 2))
+    if value.shape != expected.shape and matches(value, transposed, SEQUENCE):
+        raise AssertionError(
+            f"your lstm_forward returns {what} laid out (T, N, H): the course's "
+            "layout is batch-major, (N, T, H); stack the steps along axis 1 "
+            f"({what}[:, t] is step t)"
+        )
+    if value.shape == (n, num_steps + 1, hidden) and matches(
+        value[:, 1:], expected, SEQUENCE
+    ):
+        initial = "h0" if what == "hs" else "c0"
+        raise AssertionError(
+            f"your lstm_forward's {what} holds T + 1 states, {initial} first: "
+            f"{what}[:, t] is the state after step t, so {initial} is not in it"
+        )
+    if value.shape == (n, hidden) and matches(value, expected[:, -1], SEQUENCE):
+        raise AssertionError(
+            f"your lstm_forward returns only the last state as {what}: {what} "
+            "holds the state after every step, shape (N, T, H)"
+        )
+
+
 def check_forward(c, substitute=None):
     """Your lstm_forward on the case's inputs: (hs, cs, cache)."""
     result = call(student_function("lstm_forward"), *c["args"], substitute=substitute)
@@ -608,30 +679,29 @@ def check_forward(c, substitute=None):
     hs_ref, cs_ref = c["expected"]
     axes = ("N", "T", "H")
     for what, value, expected in (("hs", hs, hs_ref), ("cs", cs, cs_ref)):
-        layout = (
-            f"your lstm_forward returns {what} laid out (T, N, H): the course's "
-            "layout is batch-major, (N, T, H); stack the steps along axis 1 "
-            f"({what}[:, t] is step t)"
+        assert isinstance(value, np.ndarray), (
+            f"{what} should be a NumPy array, got {type(value).__name__}"
         )
-        swapped = np.transpose(expected, (1, 0, 2))
-        if (
-            isinstance(value, np.ndarray)
-            and value.shape == swapped.shape
-            and value.shape != expected.shape
-            and matches(value, swapped, SEQUENCE)
-        ):
-            raise AssertionError(layout)
-        check_array(what, value, expected.shape, "(N, T, H)")
+        _forward_layouts(what, value, expected)
+        assert value.shape == expected.shape, (
+            f"{what} has shape {value.shape}, expected (N, T, H) = {expected.shape}"
+        )
     if matches(hs, hs_ref, SEQUENCE) and matches(cs, cs_ref, SEQUENCE):
+        check_precision("hs", hs)
+        check_precision("cs", cs)
         return
     messages = forward_messages()
     for key, (hs_alt, cs_alt) in c.get("mistakes", {}).items():
         if (
             key in messages
-            and matches(hs, hs_alt, SEQUENCE)
-            and matches(cs, cs_alt, SEQUENCE)
+            and _matches_where_known(hs, hs_alt, SEQUENCE)
+            and _matches_where_known(cs, cs_alt, SEQUENCE)
         ):
             raise AssertionError(messages[key])
+    check_array("hs", hs, hs_ref.shape, "(N, T, H)")
+    check_array("cs", cs, cs_ref.shape, "(N, T, H)")
+    check_precision("hs", hs)
+    check_precision("cs", cs)
     if not np.any(hs) and not np.any(cs):
         raise AssertionError(
             "your lstm_forward returns hs and cs that are all zero: is it written "
