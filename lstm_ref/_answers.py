@@ -17,15 +17,15 @@ key's. The rules, by kind of question:
     text of a choice is accepted for its letter.
 ``numeric``
     A number given to the precision the question states (``decimals``): an
-    int, a float or a string such as ``"0.6"``, e.g. ``round(x, 1)`` for one
-    decimal place. A number with more decimals is not an answer: ``0.64`` is
-    not "0.6 to one decimal place", and the message says how to give it.
+    int, a float or a string such as ``"0.4"``, e.g. ``round(x, 1)`` for one
+    decimal place. A number with more decimals is not an answer: ``0.37`` is
+    not "0.4 to one decimal place", and the message says how to give it.
     Trailing zeros may be left out (``0.5`` for ``0.50``), and the rounding
-    error of float arithmetic is no extra decimal (``0.1 * 3 + 0.3`` is
-    ``0.6``). ``-0.0`` and ``0.0`` are the same answer.
+    error of float arithmetic is no extra decimal (``0.1 + 0.2`` is
+    ``0.3``). ``-0.0`` and ``0.0`` are the same answer.
 ``shape``
-    A tuple (or a list) of non-negative integers such as ``(12, 8)``, not a
-    string such as ``"12x8"``.
+    A tuple (or a list) of non-negative integers such as ``(3, 5)``, not a
+    string such as ``"3x5"``.
 
 Feedback for a right answer is stored encrypted: the key is a second SHA-256
 digest of the salt, the question id and the right canonical answer, under
@@ -104,8 +104,8 @@ def _as_decimal(answer):
         text, is_float = str(int(answer)), False
     elif isinstance(answer, Real):
         # str of a float (and of a NumPy float, float32 included) is the
-        # shortest text that reads back as the same number: 0.6, not
-        # 0.59999999999999997779...
+        # shortest text that reads back as the same number: 0.1, not
+        # 0.1000000000000000055511...
         text, is_float = str(answer), True
         try:
             Decimal(text)

@@ -476,15 +476,18 @@ def encode(value):
     tuples, lists, str-keyed dicts, numbers, strings, None."""
     import base64
 
-    if isinstance(value, np.ndarray):
-        array = np.ascontiguousarray(value)
-        return {
+    if isinstance(value, np.ndarray | np.generic):
+        array = np.asarray(value)
+        if array.dtype.hasobject:
+            raise TypeError("a test case cannot hold an array of Python objects")
+        data = {
             "__array__": array.dtype.str,
-            "shape": list(array.shape),
-            "data": base64.b64encode(array.tobytes()).decode("ascii"),
+            "shape": list(array.shape),  # () stays (): a 0-d array
+            "data": base64.b64encode(array.tobytes(order="C")).decode("ascii"),
         }
-    if isinstance(value, np.generic):
-        return encode(np.asarray(value))
+        if isinstance(value, np.generic):
+            data["scalar"] = True  # np.float32(1.5), not a 0-d array
+        return data
     if isinstance(value, tuple):
         return {"__tuple__": [encode(item) for item in value]}
     if isinstance(value, list):
@@ -507,7 +510,8 @@ def decode(data):
         if "__array__" in data:
             raw = base64.b64decode(data["data"])
             array = np.frombuffer(raw, dtype=np.dtype(data["__array__"]))
-            return array.reshape(data["shape"]).copy()
+            array = array.reshape(data["shape"]).copy()
+            return array[()] if data.get("scalar") else array
         if "__tuple__" in data:
             return tuple(decode(item) for item in data["__tuple__"])
         return {key: decode(item) for key, item in data["__dict__"].items()}
@@ -563,8 +567,6 @@ def check_quick_answer(variable, question_id):
 # as the generator embeds them in a student notebook (expect_submission) or
 # judge_side.prepare reads them from the master (a loader, called when needed).
 _SUBMIT = {"plan": None, "loader": None}
-_HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
-_HIDDEN_END = "### END HIDDEN TESTS"
 
 
 def expect_submission(plan=None, loader=None):
@@ -578,23 +580,6 @@ def _plan():
     if _SUBMIT["plan"] is None and _SUBMIT["loader"] is not None:
         _SUBMIT["plan"] = _SUBMIT["loader"]()
     return _SUBMIT["plan"]
-
-
-def visible_part(source):
-    """A test cell's source without its hidden tests (what a student sees)."""
-    lines, hidden = [], False
-    for line in source.splitlines():
-        if line.strip() == _HIDDEN_BEGIN:
-            hidden = True
-        elif line.strip() == _HIDDEN_END:
-            hidden = False
-        elif not hidden:
-            lines.append(line)
-    return "\n".join(lines).rstrip()
-
-
-def _text(source):
-    return source if isinstance(source, str) else "".join(source)
 
 
 def graded_cells(notebook):

@@ -13,15 +13,27 @@ import ast
 import json
 from pathlib import Path
 
-from autograder.testkit.common import (
-    expect_submission,
-    graded_cells,
-    use_questions,
-    visible_part,
-)
+from autograder.testkit.common import expect_submission, graded_cells, use_questions
 
 REPO = Path(__file__).resolve().parents[2]
 SOLUTIONS = REPO / "solutions"
+
+
+HIDDEN_BEGIN = "### BEGIN HIDDEN TESTS"
+HIDDEN_END = "### END HIDDEN TESTS"
+
+
+def visible_part(source: str) -> str:
+    """A test cell's source without its hidden tests (what a student sees)."""
+    lines, hidden = [], False
+    for line in source.splitlines():
+        if line.strip() == HIDDEN_BEGIN:
+            hidden = True
+        elif line.strip() == HIDDEN_END:
+            hidden = False
+        elif not hidden:
+            lines.append(line)
+    return "\n".join(lines).rstrip()
 
 
 def _text(source: str | list[str]) -> str:

@@ -112,13 +112,11 @@ def _literal(value: object, arrays: dict[str, str]) -> str:
     its own (one for equal arrays), named in ``arrays`` (source -> name)."""
     if isinstance(value, dict):
         if "__array__" in value:
-            text = (
-                "{"
-                + f"'__array__': {value['__array__']!r}, "
-                + f"'shape': {value['shape']!r}, "
-                + f"'data': {_piece(value['data'], ARRAY_PIECE)}"
-                + "}"
-            )
+            fields = [
+                f"{k!r}: {_piece(v, ARRAY_PIECE) if k == 'data' else repr(v)}"
+                for k, v in value.items()
+            ]
+            text = "{" + ", ".join(fields) + "}"
             return arrays.setdefault(text, f"_ARRAY_{len(arrays)}")
         inner = ", ".join(f"{k!r}: {_literal(v, arrays)}" for k, v in value.items())
         return "{" + inner + "}"
