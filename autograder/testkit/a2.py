@@ -108,6 +108,13 @@ def reference_parts(c, names=PARTS):
     return substitute
 
 
+def already_told(tested, names):
+    """The parts the visible part of ``tested``'s test already said it
+    replaced (its case's failing probes), so the hidden part does not say
+    it again."""
+    return set(parts_that_fail(case(tested), names))
+
+
 def tell_replaced(tested, substitute, told):
     """Say (once per name) which of the student's parts were replaced."""
     new = [name for name in substitute if name not in told]

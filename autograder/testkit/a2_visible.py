@@ -432,9 +432,11 @@ def stand_ins(c, names):
     if failing:
         one = len(failing) == 1
         print(
-            f"Your {', '.join(failing)} {'does' if one else 'do'} not pass "
-            f"{'its' if one else 'their'} own tests yet: this test uses the "
-            f"right results in {'its' if one else 'their'} place."
+            f"On this test's inputs your {', '.join(failing)} "
+            f"{'does' if one else 'do'} not give the right results yet (or a "
+            f"function {'it calls' if one else 'they call'} does not): this test "
+            f"uses the right results in {'its' if one else 'their'} place and "
+            "checks only its own function."
         )
     return substitute or None
 
