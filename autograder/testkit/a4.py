@@ -290,6 +290,11 @@ def mse_case(pred, target, mask=None, where=""):
         "where": where,
         "mistakes": {"sign": -dpred, "no_two": dpred / 2.0},
     }
+    n = pred.shape[0]
+    if mask is None:
+        diff = p64 - t64
+        case_["mistakes"]["grad_over_n"] = 2 * diff / n
+        case_["mistakes"]["over_n"] = (float(np.sum(diff**2) / n), 2 * diff / n)
     if mask is not None:
         weights = mask[..., None].astype(np.float64)
         diff = (p64 - t64) * weights
@@ -305,8 +310,17 @@ def mse_case(pred, target, mask=None, where=""):
                     float(squared.sum() / mask.sum()),
                     2 * diff / mask.sum(),
                 ),
+                "over_n": (float(squared.sum() / n), 2 * diff / n),
             }
         )
+        case_["mistakes"]["grad_over_n"] = 2 * diff / n
+        lengths = mask.sum(axis=1)
+        if np.all(lengths > 0) and len(set(lengths.tolist())) > 1:
+            per = (lengths * pred.shape[-1] * n)[:, None, None].astype(np.float64)
+            case_["mistakes"]["per_sequence"] = (
+                float(np.sum(squared / per)),
+                2 * diff / per,
+            )
         case_["padded"] = ~mask
     return case_
 

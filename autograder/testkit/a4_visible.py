@@ -386,6 +386,16 @@ def _mse_messages():
             "the loss divides by the number of real steps only; each step has K "
             "outputs, so divide by mask.sum() * K"
         ),
+        "per_sequence": (
+            "the loss averages each sequence over its own real steps (over T), "
+            "then over the sequences: that weights a short sequence's steps more. "
+            "Sum the squared errors of every real step and divide once, by "
+            "mask.sum() * K"
+        ),
+        "over_n": (
+            "the loss is divided by N, the batch size, only: it is a mean over "
+            "mask.sum() * K squared errors"
+        ),
     }
 
 
@@ -453,6 +463,16 @@ def check_mse_gradient(c):
         (
             None if "no_k" not in mistakes else mistakes["no_k"][1],
             messages["no_k"].replace("the loss", "dpred"),
+        ),
+        (
+            None if "per_sequence" not in mistakes else mistakes["per_sequence"][1],
+            messages["per_sequence"].replace("the loss", "dpred"),
+        ),
+        (
+            mistakes.get("grad_over_n"),
+            "dpred is divided by N, the batch size: the loss is a mean over "
+            "mask.sum() * K squared errors, so dpred = 2 (pred - target) / "
+            "(mask.sum() * K) at the real steps (without a mask, / pred.size)",
         ),
     ]
     compare(
