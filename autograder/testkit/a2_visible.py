@@ -6,10 +6,14 @@ each known mistake gives on the same inputs; the messages for those mistakes
 are here, so that a visible test and a hidden one say the same thing. Under
 ``"parts"`` a case holds probes of the functions the tested one builds on
 (their inputs and expected results), so a test can tell whether a wrong
-result comes from the function itself or from a part it calls.
+result comes from the function itself or from a part it calls; under
+``"replay"`` the results of those parts on the inputs the right code and the
+known mistakes give them, from which ``stand_ins`` builds replacements for
+the parts that fail (a visible test cannot use lstm_ref: the student's copy
+has none). The judge's hidden tests replace them by lstm_ref's instead.
 """
 
-# ruff: noqa: F405  (the names of common and a2_visible come by import *)
+# ruff: noqa: F405  (common's names come by import *)
 
 import numpy as np
 
