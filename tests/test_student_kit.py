@@ -627,3 +627,22 @@ def test_the_kit_source_is_numpy_only():
         elif type(node).__name__ == "ImportFrom":
             imported.add((node.module or "").split(".")[0])
     assert imported <= set(sys.stdlib_module_names) | {"numpy"}, imported
+
+
+def test_check_before_submit_says_when_a_cell_reuses_a_helpers_name(tmp_path):
+    if not CONVERTED:
+        pytest.skip("no master is in the new form yet")
+    assignment = CONVERTED[0]
+    solved = solved_notebook(assignment)
+    namespace = _kit_namespace(solved)
+    for cell in solved["cells"]:
+        if cell["cell_type"] == "code" and _nbgrader(cell).get("solution"):
+            exec(_source(cell), namespace)
+    path = tmp_path / f"{assignment}.ipynb"
+    path.write_text(json.dumps(solved))
+    report = namespace["submit_report"](str(path))
+    assert report["redefined"] == []
+    assert report["unwritten"] == []
+    assert report["failed"] == []
+    namespace["compare"] = lambda *args, **kwargs: None  # a student's own compare
+    assert namespace["submit_report"](str(path))["redefined"] == ["compare"]
