@@ -136,6 +136,29 @@ def test_the_forward_is_given_in_a_locked_cell_and_equals_lstm_ref(master):
         assert f"`{field}`" in table, field
 
 
+def test_the_helper_cell_imports_the_judge_module_and_the_last_cells_check(master):
+    helper = _source(_cell(master, "test_helpers"))
+    assert helper.splitlines() == [
+        "# Test helpers: run this cell before the tests; do not edit it.",
+        "from autograder.testkit.a3 import *  # noqa: F403",
+        "",
+        "bind(globals())",
+    ]
+    *_, heading, last = master["cells"]
+    assert _source(heading).startswith("## Before you submit")
+    assert _source(last).strip() == "check_before_submit()"
+    assert last["metadata"].get("tags") == ["grader-skip"]
+    assert "nbgrader" not in last["metadata"]
+    # Visible test parts use no lstm_ref and no value typed by hand.
+    for cell in master["cells"]:
+        if _nbgrader(cell).get("grade") and _nbgrader(cell)["grade_id"].startswith(
+            "test_"
+        ):
+            visible = _source(cell).split("### BEGIN HIDDEN TESTS")[0]
+            assert "lstm_ref" not in visible, _nbgrader(cell)["grade_id"]
+            assert "case(" in visible, _nbgrader(cell)["grade_id"]
+
+
 def test_the_chapter_9_to_11_questions_are_asked_answered_and_checked(master):
     sources = cell_sources(MASTER)
     ids = {_nbgrader(c).get("grade_id") for c in master["cells"]}
@@ -158,7 +181,7 @@ def test_quick_checks_say_right_or_wrong_at_once_and_attempts_are_unlimited(
         )
     helpers = _source(_cell(student, "test_helpers"))
     assert "check_answer(question_id, value)" in helpers
-    assert "attempts are not limited" in helpers
+    assert "try as often as you like" in helpers
     assert "Attempts are not limited" in _source(student["cells"][0])
     assert "try again as often as you like" in PAGE.read_text()
 
@@ -287,7 +310,7 @@ def test_dropping_the_carried_dc_costs_the_sequence_gradients(course):
     }
     assert grades(course, "dropped_dc")[0] == MAX_SCORE - 6
     text = feedback(course, "dropped_dc")
-    assert "dx is right at the last step only" in text
+    assert "you drop the gradient of C_t carried back from step t + 1" in text
 
 
 def test_a_wrong_cached_gate_costs_the_cell_tests_only(course):
