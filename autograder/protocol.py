@@ -210,7 +210,7 @@ class Encoder:
                 "h": self._handle(value),
             }
             if _is_namedtuple(value):
-                node["fields"] = [str(f) for f in type(value)._fields]
+                node["fields"] = [str(f) for f in value._fields]  # a Record too
             return node
         if kind is dict:
             items = []
