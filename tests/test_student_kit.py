@@ -646,3 +646,23 @@ def test_check_before_submit_says_when_a_cell_reuses_a_helpers_name(tmp_path):
     assert report["failed"] == []
     namespace["compare"] = lambda *args, **kwargs: None  # a student's own compare
     assert namespace["submit_report"](str(path))["redefined"] == ["compare"]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_the_kit_cell_keeps_nbgraders_checksum_and_is_shown_collapsed(assignment):
+    from nbgrader.utils import compute_checksum
+
+    _needs_kit(assignment)
+    notebook = nbformat.reads(json.dumps(_generated(assignment)), as_version=4)
+    (cell,) = [
+        c
+        for c in notebook.cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "test_helpers"
+    ]
+    assert cell.metadata.nbgrader.locked
+    assert cell.metadata.nbgrader.checksum == compute_checksum(cell)
+    assert cell.metadata.jupyter.source_hidden is True
+    assert cell.source.startswith(
+        "# Test helpers: run this cell before the tests; do not edit it.\n"
+    )
+    assert cell.source.rstrip().endswith("bind(globals())")

@@ -263,6 +263,9 @@ def replace_helper_cell(
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id") == HELPER_ID:
             cell.source = source
+            # Thousands of lines, mostly data: JupyterLab and Notebook 7 show
+            # the cell collapsed (click its left bar to read it).
+            cell.metadata.setdefault("jupyter", {})["source_hidden"] = True
             if "checksum" in meta:
                 meta["checksum"] = compute_checksum(cell)
             return True
