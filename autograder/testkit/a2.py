@@ -227,6 +227,9 @@ def cell_case(seed, n, d, h, scale=1.0):
         "same_weights": _ref_cell(x_t, h_prev, c_prev, same),
         "no_bias": _ref_cell(x_t, h_prev, c_prev, no_bias),
         "swapped_concat": _ref_cell(x_t, h_prev, c_prev, swapped),
+        "h_prev_in_update": _h_prev_in_update(cache, h_prev),
+        "returns_c_prev": (h_ref, c_prev),
+        "no_output_gate": (np.tanh(c_ref), c_ref),
     }
     parts = _gate_parts(x_t, h_prev, params)
     parts["cell_update"] = [
@@ -239,6 +242,12 @@ def cell_case(seed, n, d, h, scale=1.0):
         "parts": parts,
         "replay": _cell_replay(x_t, h_prev, c_prev, params),
     }
+
+
+def _h_prev_in_update(cache, h_prev):
+    """(h_t, c_t) when the cell update gets h_prev in place of c_prev."""
+    c_t = cache.f * h_prev + cache.i * cache.c_tilde
+    return cache.o * np.tanh(c_t), c_t
 
 
 def _cell_replay(x_t, h_prev, c_prev, params):
@@ -267,12 +276,13 @@ def _cell_replay(x_t, h_prev, c_prev, params):
                         known.append(z.ravel())
             f_t, i_t = values["forget_gate"], values["input_gate"]
             c_tilde = values["candidate"]
-            updates.append(
-                {
-                    "args": (f_t, c_prev, i_t, c_tilde),
-                    "expected": f_t * c_prev + i_t * c_tilde,
-                }
-            )
+            for old_state in (c_prev, h_prev):
+                updates.append(
+                    {
+                        "args": (f_t, old_state, i_t, c_tilde),
+                        "expected": f_t * old_state + i_t * c_tilde,
+                    }
+                )
     known = np.concatenate(known)
     return {
         "sigmoid": {"z": known, "s": lstm_ref.sigmoid(known)},
@@ -281,15 +291,28 @@ def _cell_replay(x_t, h_prev, c_prev, params):
     }
 
 
-def _run(x, h0, c0, params, order=None, carry_h=True, carry_c=True, record=None):
+def _run(
+    x,
+    h0,
+    c0,
+    params,
+    order=None,
+    carry_h=True,
+    carry_c=True,
+    record=None,
+    swap_states=False,
+):
     """lstm_ref's cell over the steps in order, each result stored at its t
-    (and each call appended to ``record``, for a stand-in of the cell)."""
+    (and each call appended to ``record``, for a stand-in of the cell);
+    ``swap_states`` passes (c, h) where the cell takes (h_prev, c_prev)."""
     n, num_steps, _ = x.shape
     hs = np.zeros((n, num_steps, h0.shape[1]))
     cs = np.zeros_like(hs)
     h_t, c_t = h0, c0
     for t in range(num_steps) if order is None else order:
         args = (x[:, t], h_t if carry_h else h0, c_t if carry_c else c0)
+        if swap_states:
+            args = (args[0], args[2], args[1])
         h_t, c_t = _ref_cell(*args, params)
         if record is not None:
             record.append({"args": args, "expected": (h_t, c_t)})
@@ -330,6 +353,7 @@ def forward_case(seed, n, t, d, h):
             np.repeat(hs_ref[:1], n, axis=0),
             np.repeat(cs_ref[:1], n, axis=0),
         ),
+        "swapped_states": _run(x, h0, c0, params, swap_states=True, record=calls),
     }
     parts = _gate_parts(x[:, 0], h0, params)
     _, c_1, cache = lstm_ref.lstm_cell_forward(x[:, 0], h0, c0, params)

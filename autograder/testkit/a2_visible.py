@@ -138,6 +138,18 @@ def cell_messages():
             "your lstm_cell_forward concatenates [x_t, h_prev]; the course's order "
             "is [h_prev, x_t], hidden state first"
         ),
+        "h_prev_in_update": (
+            "your lstm_cell_forward gives cell_update h_prev where it needs c_prev: "
+            "the forget gate scales the old cell state, C_t = f_t ⊙ C_{t-1} + "
+            "i_t ⊙ C̃_t"
+        ),
+        "returns_c_prev": (
+            "your lstm_cell_forward returns the old cell state c_prev as c_t: "
+            "return the new cell state C_t"
+        ),
+        "no_output_gate": (
+            "your lstm_cell_forward leaves out the output gate: h_t = o_t ⊙ tanh(C_t)"
+        ),
     }
 
 
@@ -182,6 +194,10 @@ def forward_messages():
         "row_zero": (
             "your lstm_forward stores row 0 of each step's states for every "
             "example: hs[:, t] = h_t keeps every example's own row"
+        ),
+        "swapped_states": (
+            "your lstm_forward passes (c, h) to lstm_cell_forward, which takes "
+            "(x_t, h_prev, c_prev, params): hidden state first"
         ),
     }
 
@@ -503,6 +519,10 @@ def check_sigmoid(c, *, errstate=None, hint="", tol=None):
     """sigmoid on c["z"] against c["expected"]."""
     z = c["z"]
     function = student_function("sigmoid")
+    hint = hint or (
+        "sigmoid must work element-wise on an array of any shape: use NumPy "
+        "operations (np.where, np.exp), not a Python if on the elements."
+    )
     if errstate:
         with np.errstate(**errstate):
             s = call(function, z, hint=hint)
@@ -655,13 +675,20 @@ def _forward_layouts(what, value, expected):
     if not isinstance(value, np.ndarray):
         return
     n, num_steps, hidden = expected.shape
-    transposed = np.transpose(expected, (1, 0, 2))
-    if value.shape != expected.shape and matches(value, transposed, SEQUENCE):
-        raise AssertionError(
-            f"your lstm_forward returns {what} laid out (T, N, H): the course's "
-            "layout is batch-major, (N, T, H); stack the steps along axis 1 "
-            f"({what}[:, t] is step t)"
-        )
+    for order, layout in (
+        ((1, 0, 2), "(T, N, H)"),
+        ((0, 2, 1), "(N, H, T)"),
+        ((2, 0, 1), "(H, N, T)"),
+        ((1, 2, 0), "(T, H, N)"),
+        ((2, 1, 0), "(H, T, N)"),
+    ):
+        laid_out = np.transpose(expected, order)
+        if value.shape != expected.shape and matches(value, laid_out, SEQUENCE):
+            raise AssertionError(
+                f"your lstm_forward returns {what} laid out {layout}: the course's "
+                "layout is batch-major, (N, T, H); stack the steps along axis 1 "
+                f"({what}[:, t] is step t)"
+            )
     if value.shape == (n, num_steps + 1, hidden) and matches(
         value[:, 1:], expected, SEQUENCE
     ):
