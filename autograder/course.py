@@ -108,6 +108,11 @@ def _patient_engine(url: object, **kwargs: object) -> sqlalchemy.Engine:
 def _sqlite_wal(connection: object, _record: object) -> None:
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode, NORMAL syncs at checkpoints instead of at every commit
+    # (nbgrader commits once per graded cell): a crash of the grader loses
+    # nothing; a power cut may lose the last grades, never the database's
+    # consistency (SQLite's documentation), and a rerun regrades them.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
