@@ -155,8 +155,9 @@ bench: install
 fixtures:
 	$(or $(TORCH_PYTHON),$(PYTHON)) tests/fixtures/make_torch_fixtures.py
 
-# Mutation testing, not part of `make test` (tools/mutation.py; about 30 min
-# for lstm_ref on 2 cores). mutmut lives in its own virtual environment so that
+# Mutation testing, not part of `make test` (tools/mutation.py; measured with
+# one child on a loaded 2-core machine: lstm_ref 30 min, the grader 10-19 min).
+# mutmut lives in its own virtual environment so that
 # its dependencies never enter the project's; MUTATION_TARGETS=lstm_ref (or
 # grader) runs one target.
 MUT_VENV := .venv-mutation
