@@ -43,7 +43,8 @@ FUNCTION_TESTS = {
     "test_rnn_cell_forward": 3,
     "test_rnn_forward": 3,
     "test_rnn_cell_backward": 4,
-    "test_rnn_backward": 5,
+    "test_rnn_backward": 3,
+    "test_rnn_backward_grads": 2,
     "test_gradient_norms_by_lag": 3,
     "test_fit_decay_rate": 2,
 }
@@ -98,20 +99,30 @@ def test_every_contract_function_is_written_by_the_student(master, student):
         assert "raise NotImplementedError()" in _source(_cell(student, name))
 
 
-def test_backward_tests_feed_the_students_own_forward_cache(student):
+def test_backward_tests_use_a_documented_cache_the_course_built(master, student):
+    # The notebook states the caches' form; the backward tests give the
+    # student's backward a cache of that form that lstm_ref built (a1.py),
+    # and the student's own forward's cache only as a second chance.
+    text = "".join(_source(c) for c in master["cells"] if c["cell_type"] == "markdown")
+    assert "`(hx, h_t, W)`" in text
+    assert "the list of the T steps' caches" in text
     cell_test = _source(_cell(student, "test_rnn_cell_backward"))
-    assert 'forward_for_backward_test("rnn_cell_forward"' in cell_test
-    assert "call_without_lstm_ref(rnn_cell_backward, dh_t, cache)" in cell_test
-    sequence_test = _source(_cell(student, "test_rnn_backward"))
-    assert 'forward_for_backward_test("rnn_forward"' in sequence_test
-    assert "call_without_lstm_ref(rnn_backward, dhs, cache)" in sequence_test
+    assert 'c = case("rnn_cell_backward")' in cell_test
+    assert "check_cell_backward(c, own_cache=own_cell_cache(c))" in cell_test
+    for name in ("test_rnn_backward", "test_rnn_backward_grads"):
+        hidden = _source(_cell(master, name)).split("### BEGIN HIDDEN TESTS")[1]
+        assert 'reference_parts(c, ["rnn_cell_backward"])' in hidden
+        assert "substitute=parts" in hidden
 
 
 def test_the_experiment_is_graded_on_data_the_hidden_tests_generate(master):
     for name in ["test_gradient_norms_by_lag", "test_fit_decay_rate"]:
         hidden = _source(_cell(master, name)).split("### BEGIN HIDDEN TESTS")[1]
-        assert "rng = np.random.default_rng(" in hidden, name
-        assert "rng.normal(" in hidden, name
+        assert re.search(r"hidden_\w+_cases\(\)", hidden), name
+    from autograder.testkit import a1
+
+    for cases in (a1.hidden_norms_cases, a1.hidden_fit_cases):
+        assert len(list(cases())) == 4
 
 
 def test_the_chapter_1_and_2_questions_are_asked_answered_and_checked(master):
@@ -139,7 +150,9 @@ def test_quick_checks_say_right_or_wrong_at_once_and_say_why_few_points(
         )
         assert _nbgrader(_cell(student, f"check_{question_id}"))["points"] == 1
     helpers = _source(_cell(student, "test_helpers"))
-    assert "lstm_ref.questions.check_answer(question_id, value)" in helpers
+    # The student's kit answers from salted hashes, without lstm_ref.
+    assert "def check_quick_answer(" in helpers
+    assert "import lstm_ref" not in helpers
     intro = _source(student["cells"][0])
     assert "as often as you like" in intro
     assert "worth one point only" in intro
@@ -251,22 +264,23 @@ def test_forgetting_tanhs_derivative_costs_only_the_cell_backward(course):
     # and the experiment does not use the backward functions.
     assert lost(course, "no_tanh_grad") == {"test_rnn_cell_backward"}
     assert grades(course, "no_tanh_grad")[0] == MAX_SCORE - 4
-    assert "the gradient through tanh: tanh'(a_t) = 1 - h_t²" in feedback(
-        course, "no_tanh_grad"
-    )
+    assert "leaves out tanh's derivative" in feedback(course, "no_tanh_grad")
 
 
 def test_not_carrying_dh_back_costs_only_rnn_backward(course):
-    assert lost(course, "no_dh_carry") == {"test_rnn_backward"}
+    assert lost(course, "no_dh_carry") == {
+        "test_rnn_backward",
+        "test_rnn_backward_grads",
+    }
     assert grades(course, "no_dh_carry")[0] == MAX_SCORE - 5
-    assert "dx is right at the last step but not before it" in feedback(
-        course, "no_dh_carry"
-    )
+    assert "what flows back from the step after it" in feedback(course, "no_dh_carry")
 
 
 def test_weight_gradients_not_summed_over_time_cost_only_rnn_backward(course):
-    assert lost(course, "no_accumulation") == {"test_rnn_backward"}
-    assert "W is shared by every step" in feedback(course, "no_accumulation")
+    # dx and dh0 are right: only the weight gradients' test is lost.
+    assert lost(course, "no_accumulation") == {"test_rnn_backward_grads"}
+    assert grades(course, "no_accumulation")[0] == MAX_SCORE - 2
+    assert "shared by every step" in feedback(course, "no_accumulation")
 
 
 def test_an_experiment_that_calls_lstm_ref_gets_no_credit_and_is_told_why(course):
