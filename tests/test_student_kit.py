@@ -560,9 +560,14 @@ def test_no_code_cell_uses_lstm_ref_and_the_kit_shows_no_answer(assignment):
             assert "lstm_ref" not in _names(_source(cell)), _nbgrader(cell)
             assert "autograder" not in _names(_source(cell)), _nbgrader(cell)
     kit = _source(_helper_cell(student))
-    # The code and the key (the cases are computed values: a case may hold
-    # 0.25 as an input whatever an answer is).
-    code = kit[: kit.index("# --- the data")]
+    # The assignment's own code and the key. (The cases are computed values:
+    # a case may hold 0.25 as an input whatever an answer is; common.py and
+    # _answers.py are the same for every assignment, and SHA-256's 32-byte
+    # blocks are no parameter count.)
+    start = kit.find(f"# --- autograder/testkit/{assignment.lower()}_visible.py")
+    code = kit[start : kit.index("# --- lstm_ref/_answers.py")] if start >= 0 else ""
+    visible = REPO / "autograder" / "testkit" / f"{assignment.lower()}_visible.py"
+    assert (start >= 0) == visible.exists()
     key = kit[kit.rindex("\nuse_questions(") : kit.rindex("\nexpect_submission(")]
     assert "AnswerKey(" in key
     master = json.loads(_master_path(assignment).read_text())
