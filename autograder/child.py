@@ -508,6 +508,8 @@ def _snapshot(value: object, depth: int = 0) -> object:
         return {k: _snapshot(v, depth + 1) for k, v in value.items()}
     if type(value) is list:
         return [_snapshot(v, depth + 1) for v in value]
+    if isinstance(value, tuple):  # a cache: its arrays can change in place
+        return tuple(_snapshot(v, depth + 1) for v in value)
     return value
 
 
@@ -530,6 +532,12 @@ def _same(before: object, now: object, depth: int = 0) -> bool:
     if type(before) is list:
         return (
             type(now) is list
+            and len(before) == len(now)
+            and all(_same(b, n, depth + 1) for b, n in zip(before, now, strict=True))
+        )
+    if type(before) is tuple:  # _snapshot's copy of a tuple or named tuple
+        return (
+            isinstance(now, tuple)
             and len(before) == len(now)
             and all(_same(b, n, depth + 1) for b, n in zip(before, now, strict=True))
         )

@@ -385,6 +385,17 @@ def _write_back(original: object, now: object, depth: int = 0) -> None:
         return
     if type(original) is list and isinstance(now, list):
         original[:] = now
+        return
+    # A tuple (a cache) cannot change, but the arrays, dicts and lists in it
+    # can, and student code may have changed them in place.
+    if (
+        isinstance(original, tuple)
+        and isinstance(now, tuple)
+        and len(original) == len(now)
+    ):
+        for item, new in zip(original, now, strict=True):
+            if isinstance(item, (np.ndarray, dict, list, tuple)):
+                _write_back(item, new, depth + 1)
 
 
 class JudgeOnly:
