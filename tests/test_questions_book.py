@@ -325,7 +325,10 @@ def _numeric_hits(question: Question, page: Page) -> list[str]:
     for where, text in (("quick-check section", page.quick), ("page", page.rest)):
         for start, value, written in _numbers(text):
             places = _decimals(value)
-            exact = value == value.quantize(quantum)
+            try:
+                exact = value == value.quantize(quantum)
+            except InvalidOperation:  # too many digits to round (1e40): no answer
+                continue
             if places > stated + 1 and not exact:
                 continue  # merely rounds to the key: 0.622 is not 0.6
             # One digit more is the answer before rounding (0.675 for 0.68):
